@@ -1,0 +1,36 @@
+"""natqueue settings, read from the environment.
+
+Every setting can also be passed to ``create_app(test_config)``.
+"""
+
+import os
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    #: Any real Redis: redis://, rediss://, unix://, or redis+sentinel://h1:26379,h2:26379/0/mymaster.
+    #: Unset: natqueue starts its own embedded Redis with its data under NATQ_DATA_DIR.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    #: Where the embedded Redis keeps its data (AOF) and where generated secrets live.
+    NATQ_DATA_DIR = os.environ.get("NATQ_DATA_DIR", "instance")
+    #: The organizer's token. Unset: one is generated once, kept in NATQ_DATA_DIR, printed at start-up.
+    NATQ_ADMIN_TOKEN = os.environ.get("NATQ_ADMIN_TOKEN") or None
+    #: The address phones reach natqueue at; QR codes encode <NATQ_PUBLIC_URL>/s/<site>.
+    #: Unset: the address the request came in on.
+    NATQ_PUBLIC_URL = os.environ.get("NATQ_PUBLIC_URL") or None
+    #: Socket.IO message queue for several app processes. Unset: REDIS_URL when that is set.
+    #: "off" disables it (one process).
+    NATQ_MESSAGE_QUEUE = os.environ.get("NATQ_MESSAGE_QUEUE") or None
+    NATQ_TIMEZONE = os.environ.get("NATQ_TIMEZONE", "Asia/Shanghai")
+    NATQ_ALERT_AHEAD = _int("NATQ_ALERT_AHEAD", 5)
+    NATQ_DEFAULT_SERVICE_SECONDS = float(os.environ.get("NATQ_DEFAULT_SERVICE_SECONDS", 30))
+    NATQ_PACE_WINDOW_SECONDS = _int("NATQ_PACE_WINDOW_SECONDS", 900)
+    HOST = os.environ.get("HOST", "127.0.0.1")
+    PORT = _int("PORT", 5000)
+    #: Signs staff tokens. Unset: one is generated once and shared through Redis by every process.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"

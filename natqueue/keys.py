@@ -1,0 +1,90 @@
+"""Redis key names.
+
+Every key of one site carries the site id as a hash tag (``nq:{site}:...``) so
+that a site's scripts touch one slot, should the deployment move to Redis
+Cluster. Keys that span sites live outside any tag.
+"""
+
+PREFIX = "nq:"
+
+#: Set of every site id.
+SITES_KEY = PREFIX + "sites"
+#: Shared secret for signed staff tokens, created once by whichever process starts first.
+SECRET_KEY = PREFIX + "secret"
+#: Per-site counters of failed staff sign-ins (rate limiting), suffixed by site id.
+STAFF_FAILS_PREFIX = PREFIX + "staff-fails:"
+
+
+class SiteKeys:
+    """The keys of one site. Cheap to build; build one per request."""
+
+    __slots__ = ("site_id", "base")
+
+    def __init__(self, site_id: str):
+        self.site_id = site_id
+        self.base = f"{PREFIX}{{{site_id}}}:"
+
+    @property
+    def meta(self) -> str:
+        """Hash: name, address, station count, time zone, staff code hash and version."""
+        return self.base + "meta"
+
+    @property
+    def stations(self) -> str:
+        """Hash: station number -> open | paused | closed."""
+        return self.base + "stations"
+
+    @property
+    def calling(self) -> str:
+        """Hash: station number -> ticket number it called last (for the boards)."""
+        return self.base + "calling"
+
+    @property
+    def waiting(self) -> str:
+        """Sorted set of waiting ticket ids, scored by queue order."""
+        return self.base + "waiting"
+
+    @property
+    def live_ids(self) -> str:
+        """Hash: ID number -> ticket id, for tickets still waiting or called."""
+        return self.base + "live-ids"
+
+    @property
+    def seq(self) -> str:
+        """Counter behind ticket numbers and queue order."""
+        return self.base + "seq"
+
+    @property
+    def events(self) -> str:
+        """Stream of site events; its ids are what clients resync from."""
+        return self.base + "events"
+
+    @property
+    def served(self) -> str:
+        """Sorted set of sampled ticket ids, scored by sampling time (ms)."""
+        return self.base + "served"
+
+    @property
+    def ticket_prefix(self) -> str:
+        """Prefix of ticket hashes; scripts append the ticket id."""
+        return self.base + "t:"
+
+    @property
+    def station_prefix(self) -> str:
+        """Prefix of per-station keys; scripts append ``serving:<n>`` or ``served:<n>``."""
+        return self.base + "st:"
+
+    def ticket(self, ticket_id: str) -> str:
+        return self.ticket_prefix + ticket_id
+
+    def serving(self, station: int) -> str:
+        """Sorted set of tickets called to a station and not yet finished."""
+        return f"{self.station_prefix}serving:{station}"
+
+    def served_at(self, station: int) -> str:
+        """Sorted set of tickets sampled at a station, scored by time (ms)."""
+        return f"{self.station_prefix}served:{station}"
+
+    def idem(self, op: str, request_id: str) -> str:
+        """Claimed by a state-changing script so a retried request replays its first result."""
+        return f"{self.base}idem:{op}:{request_id}"

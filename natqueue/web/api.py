@@ -1,0 +1,285 @@
+"""The JSON API, ``/api/v1``. Views are thin: check input, call the domain, announce."""
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from natqueue import qr, sites, tickets
+from natqueue.backend import QueueError
+from natqueue.feed import EVENT_ID, events_since
+from natqueue.validation import (
+    Invalid,
+    clean_name,
+    clean_phone,
+    clean_request_id,
+    clean_resident_id,
+    clean_site_id,
+    collect,
+)
+from natqueue.web import get_backend
+from natqueue.web.auth import (
+    STAFF_COOKIE,
+    STAFF_TOKEN_MAX_AGE,
+    check_staff,
+    issue_staff_token,
+    require_organizer,
+)
+from natqueue.web.broadcast import announce, public_ticket
+from natqueue.web.errors import api_error, from_queue_error
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.errorhandler(QueueError)
+def _queue_error(exc: QueueError):
+    return from_queue_error(exc)
+
+
+@bp.errorhandler(Invalid)
+def _invalid(exc: Invalid):
+    return api_error(400, "invalid", _l("Some fields are not valid."), fields=exc.fields)
+
+
+@bp.errorhandler(404)
+def _not_found(_exc):
+    return api_error(404, "not_found", _l("Not found."))
+
+
+@bp.errorhandler(405)
+def _method(_exc):
+    return api_error(405, "method_not_allowed", _l("Method not allowed."))
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Invalid({"body": "json_object_required"})
+    return body
+
+
+def _request_id() -> str | None:
+    return clean_request_id(request.headers.get("Idempotency-Key"))
+
+
+def public_url(path: str) -> str:
+    base = current_app.config["NATQ_PUBLIC_URL"] or request.host_url
+    return base.rstrip("/") + path
+
+
+def _int_field(value, field: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise Invalid({field: f"integer_{low}_to_{high}"})
+    return value
+
+
+def _timezone(value) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if value is None:
+        return current_app.config["NATQ_TIMEZONE"]
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid({"timezone": "unknown"}) from None
+    return str(value)
+
+
+# --- sites -------------------------------------------------------------------
+
+
+@bp.post("/sites")
+@require_organizer
+def create_site():
+    body = _body()
+    data = collect(
+        id=lambda: clean_site_id(body.get("id")),
+        name=lambda: clean_name(body.get("name"), "name", 60),
+        address=lambda: "" if not body.get("address") else clean_name(body.get("address"), "address", 200),
+        stations=lambda: _int_field(body.get("stations"), "stations", 1, sites.MAX_STATIONS),
+        timezone=lambda: _timezone(body.get("timezone")),
+        alert_ahead=lambda: None if body.get("alert_ahead") is None
+        else _int_field(body.get("alert_ahead"), "alert_ahead", 0, 500),
+    )
+    site = sites.create_site(
+        get_backend(), data["id"], data["name"], data["stations"], address=data["address"],
+        timezone=data["timezone"], alert_ahead=data["alert_ahead"],
+    )
+    site["join_url"] = public_url(f"/s/{site['id']}")
+    return jsonify(site), 201
+
+
+@bp.get("/sites")
+def list_sites():
+    backend = get_backend()
+    found = [sites.get_site(backend, site_id) for site_id in sites.list_site_ids(backend)]
+    return jsonify({"sites": found})
+
+
+@bp.get("/sites/<site_id>")
+def get_site(site_id):
+    site = sites.get_site(get_backend(), site_id)
+    site["join_url"] = public_url(f"/s/{site_id}")
+    return jsonify(site)
+
+
+@bp.post("/sites/<site_id>/staff-code")
+@require_organizer
+def rotate_staff_code(site_id):
+    return jsonify({"site_id": site_id, "staff_code": sites.rotate_staff_code(get_backend(), site_id)})
+
+
+@bp.get("/sites/<site_id>/qr.<fmt>")
+def site_qr(site_id, fmt):
+    if fmt not in ("svg", "png"):
+        return api_error(404, "not_found", _l("Not found."))
+    if not sites.site_exists(get_backend(), site_id):
+        raise QueueError("site_not_found", site_id)
+    url = public_url(f"/s/{site_id}")
+    if fmt == "svg":
+        return Response(qr.svg(url), mimetype="image/svg+xml")
+    return Response(qr.png(url), mimetype="image/png")
+
+
+@bp.get("/sites/<site_id>/events")
+def site_events(site_id):
+    """Resync over plain HTTP for a phone whose socket cannot reconnect."""
+    backend = get_backend()
+    after = request.args.get("after", "")
+    if after and not EVENT_ID.match(after):
+        raise Invalid({"after": "format"})
+    missed = events_since(backend, site_id, after) if after else None
+    if missed is None:
+        return jsonify({"snapshot": sites.get_site(backend, site_id), "events": []})
+    return jsonify({"snapshot": None, "events": missed})
+
+
+# --- tickets (residents) -------------------------------------------------------
+
+
+@bp.post("/sites/<site_id>/tickets")
+def join(site_id):
+    body = _body()
+    data = collect(
+        name=lambda: clean_name(body.get("name")),
+        phone=lambda: clean_phone(body.get("phone")),
+        id_number=lambda: clean_resident_id(body.get("id_number")),
+        request_id=_request_id,
+    )
+    ticket, event = tickets.join(get_backend(), site_id, data["name"], data["phone"], data["id_number"],
+                                 request_id=data["request_id"])
+    announce(event, site_id)
+    return jsonify(ticket), 201
+
+
+def _holder_token() -> str | None:
+    return request.headers.get("X-Ticket-Token") or None
+
+
+@bp.get("/tickets/<ticket_id>")
+def get_ticket(ticket_id):
+    backend = get_backend()
+    site_id = tickets.site_of(ticket_id)
+    token = _holder_token()
+    if token is None and check_staff(site_id) is None:
+        return jsonify(tickets.get_ticket(backend, ticket_id))
+    tickets.check_holder(backend, ticket_id, token)
+    return jsonify(public_ticket(tickets.get_ticket(backend, ticket_id)))
+
+
+@bp.delete("/tickets/<ticket_id>")
+def cancel_ticket(ticket_id):
+    backend = get_backend()
+    site_id = tickets.site_of(ticket_id)
+    token = _holder_token()
+    if token is None:
+        refused = check_staff(site_id)
+        if refused is not None:
+            return api_error(403, "forbidden", _l("Only the ticket's holder or station staff may cancel it."))
+    else:
+        tickets.check_holder(backend, ticket_id, token)
+    ticket, event = tickets.transition(backend, ticket_id, "cancel", _request_id(), holder_token=token)
+    announce(event, site_id, ticket)
+    return jsonify(public_ticket(ticket))
+
+
+# --- staff -------------------------------------------------------------------
+
+
+@bp.post("/auth/staff")
+def staff_sign_in():
+    body = _body()
+    data = collect(
+        site_id=lambda: clean_site_id(body.get("site_id")),
+        code=lambda: str(body["code"]).strip() if body.get("code") not in (None, "") else _missing("code"),
+    )
+    version = sites.check_staff_code(get_backend(), data["site_id"], data["code"])
+    token = issue_staff_token(data["site_id"], version)
+    response = jsonify({"token": token, "site_id": data["site_id"]})
+    response.set_cookie(STAFF_COOKIE, token, max_age=STAFF_TOKEN_MAX_AGE, httponly=True, samesite="Lax",
+                        secure=request.is_secure)
+    return response
+
+
+def _missing(field: str):
+    raise Invalid({field: "required"})
+
+
+@bp.post("/auth/staff/sign-out")
+def staff_sign_out():
+    response = jsonify({"ok": True})
+    response.delete_cookie(STAFF_COOKIE)
+    return response
+
+
+@bp.get("/sites/<site_id>/stations/<int:number>")
+def station_view(site_id, number):
+    refused = check_staff(site_id)
+    if refused is not None:
+        return refused
+    view = tickets.station_view(get_backend(), site_id, number)
+    view["site"] = sites.get_site(get_backend(), site_id)
+    return jsonify(view)
+
+
+@bp.post("/sites/<site_id>/stations/<int:number>/call")
+def call_next(site_id, number):
+    refused = check_staff(site_id)
+    if refused is not None:
+        return refused
+    ticket, event = tickets.call_next(get_backend(), site_id, number, _request_id())
+    announce(event, site_id, ticket)
+    return jsonify({"ticket": ticket})
+
+
+@bp.post("/sites/<site_id>/stations/<int:number>/status")
+def station_status(site_id, number):
+    refused = check_staff(site_id)
+    if refused is not None:
+        return refused
+    status = _body().get("status")
+    if status not in sites.STATION_STATUSES:
+        raise Invalid({"status": "one_of_open_paused_closed"})
+    event = sites.set_station_status(get_backend(), site_id, number, status)
+    announce(event, site_id)
+    return jsonify({"station": number, "status": status})
+
+
+_STAFF_MOVES = {"recall": "recall", "check-in": "check_in", "no-show": "no_show", "sampled": "sampled"}
+
+
+@bp.post("/tickets/<ticket_id>/<move>")
+def staff_move(ticket_id, move):
+    op = _STAFF_MOVES.get(move)
+    if op is None:
+        return api_error(404, "not_found", _l("Not found."))
+    site_id = tickets.site_of(ticket_id)
+    refused = check_staff(site_id)
+    if refused is not None:
+        return refused
+    ticket, event = tickets.transition(get_backend(), ticket_id, op, _request_id())
+    announce(event, site_id, ticket)
+    return jsonify(ticket)
+
+
+@bp.get("/")
+def index():
+    return jsonify({"api": "natqueue", "version": 1, "sites": url_for("api.list_sites")})

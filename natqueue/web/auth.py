@@ -1,0 +1,101 @@
+"""Who may do what: the organizer (one token, every site) and station staff (one site).
+
+Staff sign in with their site's staff code and get a signed token that names
+the site and the staff-code version; rotating the code bumps the version and
+so signs every old token out. Browsers keep the token in an HttpOnly cookie
+(SameSite=Lax, so another site cannot post with it); scripts send it as a
+Bearer token.
+"""
+
+import functools
+import hmac
+
+from flask import current_app, g, request
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from natqueue import sites
+from natqueue.web import get_backend
+from natqueue.web.errors import api_error
+
+STAFF_COOKIE = "natq_staff"
+#: A shift is 12 hours; a token outlives it a little so a late hand-over is not locked out.
+STAFF_TOKEN_MAX_AGE = 16 * 3600
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="natqueue-staff")
+
+
+def issue_staff_token(site_id: str, version: int) -> str:
+    return _serializer().dumps({"site": site_id, "v": version})
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return header[7:].strip() or None
+    return None
+
+
+def is_organizer_token(token: str | None) -> bool:
+    expected = current_app.config["NATQ_ADMIN_TOKEN"]
+    return bool(token) and hmac.compare_digest(token.encode(), expected.encode())
+
+
+def staff_site(token: str | None) -> str | None:
+    """The site a staff token is good for now, or None."""
+    if not token:
+        return None
+    try:
+        data = _serializer().loads(token, max_age=STAFF_TOKEN_MAX_AGE)
+    except BadSignature:
+        return None
+    site_id = data.get("site")
+    if sites.staff_version(get_backend(), site_id) != data.get("v"):
+        return None
+    return site_id
+
+
+def credentials() -> list[str]:
+    found = [_bearer(), request.cookies.get(STAFF_COOKIE)]
+    return [t for t in found if t]
+
+
+def may_act_for_site(site_id: str) -> bool | None:
+    """True: allowed. False: credentials given but not good for this site. None: none given."""
+    tokens = credentials()
+    if not tokens:
+        return None
+    for token in tokens:
+        if is_organizer_token(token):
+            g.actor = "organizer"
+            return True
+        if staff_site(token) == site_id:
+            g.actor = "staff"
+            return True
+    return False
+
+
+def _refuse(allowed: bool | None):
+    if allowed is None:
+        return api_error(401, "unauthorized", _l("Sign in first."))
+    return api_error(403, "forbidden", _l("These credentials are not good for this."))
+
+
+def require_organizer(view):
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        tokens = credentials()
+        if not any(is_organizer_token(t) for t in tokens):
+            return _refuse(None if not tokens else False)
+        g.actor = "organizer"
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def check_staff(site_id: str):
+    """None when the caller may act for ``site_id``, else the error response."""
+    allowed = may_act_for_site(site_id)
+    return None if allowed else _refuse(allowed)

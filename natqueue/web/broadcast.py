@@ -1,0 +1,28 @@
+"""Telling phones and boards what changed: one broadcast per change, never one per phone.
+
+A site event goes once to the site's room; every watching phone adjusts its
+own count from it. The one ticket whose status changed gets its new state in
+its own room. Emits are hints: a lost one is repaired when the client resyncs.
+"""
+
+from natqueue.web import socketio
+
+
+def site_room(site_id: str) -> str:
+    return f"site:{site_id}"
+
+
+def ticket_room(ticket_id: str) -> str:
+    return f"ticket:{ticket_id}"
+
+
+def public_ticket(ticket: dict) -> dict:
+    """What the holder's phone is sent (never the token)."""
+    return {k: v for k, v in ticket.items() if k != "token"}
+
+
+def announce(event: dict | None, site_id: str, ticket: dict | None = None) -> None:
+    if event is not None:
+        socketio.emit("site_event", event, to=site_room(site_id))
+    if ticket is not None and event is not None:
+        socketio.emit("ticket", public_ticket(ticket), to=ticket_room(ticket["id"]))

@@ -1,0 +1,61 @@
+"""HTML pages: the resident's phone page and the station console."""
+
+from flask import Blueprint, abort, make_response, render_template, request
+from flask_babel import get_locale
+
+from natqueue import sites
+from natqueue.backend import QueueError
+from natqueue.web import LOCALES, get_backend
+from natqueue.web.auth import check_staff
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.after_app_request
+def _remember_language(response):
+    chosen = request.args.get("lang")
+    if chosen in LOCALES:
+        response.set_cookie("natq_lang", chosen, max_age=365 * 86400, samesite="Lax")
+    return response
+
+
+def _site_or_404(site_id: str) -> dict:
+    try:
+        return sites.get_site(get_backend(), site_id)
+    except QueueError:
+        abort(404)
+
+
+@bp.get("/")
+def index():
+    backend = get_backend()
+    found = [sites.get_site(backend, site_id) for site_id in sites.list_site_ids(backend)]
+    return render_template("index.html", sites=found)
+
+
+@bp.get("/s/<site_id>")
+def resident(site_id):
+    site = _site_or_404(site_id)
+    response = make_response(render_template("resident.html", site=site, locale=str(get_locale())))
+    # A phone must never show yesterday's queue from its cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/station/<site_id>/<int:number>")
+def station(site_id, number):
+    site = _site_or_404(site_id)
+    if number not in {s["number"] for s in site["stations"]}:
+        abort(404)
+    signed_in = check_staff(site_id) is None
+    return render_template("station.html", site=site, number=number, signed_in=signed_in,
+                           locale=str(get_locale()))
+
+
+@bp.app_errorhandler(404)
+def not_found(_exc):
+    if request.path.startswith("/api/"):
+        from natqueue.web.errors import api_error
+
+        return api_error(404, "not_found", "Not found.")
+    return render_template("404.html"), 404

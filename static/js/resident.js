@@ -1,0 +1,249 @@
+/* The resident's phone page: join, then watch the ticket live.
+ *
+ * The server sends the exact ticket when we (re)connect, then one site event
+ * per change to everyone. Each event says which queue position left or entered,
+ * so this page keeps "people ahead" exact by itself; the server never has to
+ * message each phone. Events at or before the last one applied are skipped.
+ */
+(function () {
+  "use strict";
+  var NQ = window.NQ, S = NQ.strings, site = NQ.site;
+  var storeKey = "natq:ticket:" + site.id;
+  var state = { id: null, token: null, ticket: null, lastEventId: null, pace: site.pace_seconds,
+                nearNotified: false, calledKey: null };
+  var joinKey = null;   // Idempotency-Key of the join being tried; kept across retries
+  var audio = null;
+
+  function $(id) { return document.getElementById(id); }
+  function show(el, yes) { el.hidden = !yes; }
+  function fmt(template, n) { return template.replace("{n}", n); }
+
+  function cmpId(a, b) {
+    var pa = a.split("-"), pb = b.split("-");
+    return (Number(pa[0]) - Number(pb[0])) || (Number(pa[1]) - Number(pb[1]));
+  }
+
+  function etaText(seconds) {
+    if (seconds === null || seconds === undefined) { return S.noEstimate; }
+    if (seconds < 60) { return S.underMinute; }
+    return fmt(S.minutes, Math.ceil(seconds / 60));
+  }
+
+  function randomKey() {
+    var bytes = new Uint8Array(12);
+    (window.crypto || window.msCrypto).getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  /* --- where the ticket is kept: the URL (#t=..&k=..) and this phone's storage --- */
+  function loadSaved() {
+    var m = /#t=([^&]+)&k=([^&]+)/.exec(location.hash);
+    if (m) { return { id: decodeURIComponent(m[1]), token: decodeURIComponent(m[2]) }; }
+    try { return JSON.parse(localStorage.getItem(storeKey) || "null"); } catch (e) { return null; }
+  }
+  function save(id, token) {
+    state.id = id; state.token = token;
+    try { localStorage.setItem(storeKey, JSON.stringify({ id: id, token: token })); } catch (e) { /* private mode */ }
+    history.replaceState(null, "", location.pathname + location.search +
+      "#t=" + encodeURIComponent(id) + "&k=" + encodeURIComponent(token));
+  }
+  function forget() {
+    state.id = state.token = state.ticket = null;
+    state.nearNotified = false; state.calledKey = null;
+    try { localStorage.removeItem(storeKey); } catch (e) { /* ignore */ }
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+
+  /* --- attention: vibration and a short tone, where the phone allows --- */
+  function unlockAudio() {
+    try {
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      if (Ctx && !audio) { audio = new Ctx(); }
+      if (audio && audio.state === "suspended") { audio.resume(); }
+    } catch (e) { audio = null; }
+  }
+  function alertUser(strong) {
+    if (navigator.vibrate) { navigator.vibrate(strong ? [600, 200, 600, 200, 600] : [300]); }
+    if (!audio) { return; }
+    try {
+      [0, 0.45, 0.9].slice(0, strong ? 3 : 1).forEach(function (at) {
+        var osc = audio.createOscillator(), gain = audio.createGain();
+        osc.frequency.value = 880; gain.gain.value = 0.3;
+        osc.connect(gain); gain.connect(audio.destination);
+        osc.start(audio.currentTime + at); osc.stop(audio.currentTime + at + 0.3);
+      });
+    } catch (e) { /* no sound, the banner still shows */ }
+  }
+  document.addEventListener("touchstart", unlockAudio, { passive: true });
+  document.addEventListener("click", unlockAudio);
+
+  /* --- rendering --- */
+  function renderSite(waiting) {
+    if (waiting !== undefined) { $("site-waiting").textContent = waiting; }
+    var w = Number($("site-waiting").textContent) || 0;
+    $("site-eta").textContent = etaText(state.pace === null ? null : w * state.pace);
+  }
+
+  function renderTicket() {
+    var t = state.ticket;
+    show($("join"), !t);
+    show($("ticket"), !!t);
+    show($("site-status"), !t || t.status === "waiting");
+    if (!t) { return; }
+    $("ticket-number").textContent = t.number;
+    $("ticket-holder").textContent = S.holder.replace("{name}", t.name || "");
+    var waiting = t.status === "waiting";
+    show($("ticket-waiting"), waiting);
+    show($("leave-button"), waiting || t.status === "called");
+    show($("rejoin-button"), !waiting && t.status !== "called");
+    if (waiting) {
+      $("ticket-status").textContent = S.waiting;
+      $("ticket-ahead").textContent = t.ahead;
+      $("ticket-eta").textContent = etaText(state.pace === null ? null : t.ahead * state.pace);
+      var near = t.ahead <= site.alert_ahead;
+      show($("near"), near);
+      if (near && !state.nearNotified) { state.nearNotified = true; alertUser(false); }
+    } else {
+      show($("near"), false);
+      $("ticket-status").textContent = t.status === "called" ? fmt(S.called, t.station) : (S[t.status] || t.status);
+    }
+    document.body.classList.toggle("is-called", t.status === "called");
+    if (t.status === "called") {
+      var key = t.called_ms + ":" + t.recalls;
+      if (key !== state.calledKey) { state.calledKey = key; showCalled(t); }
+    } else {
+      show($("called"), false);
+    }
+  }
+
+  function showCalled(t) {
+    $("called-number").textContent = t.number;
+    $("called-text").textContent = fmt(S.goTo, t.station);
+    show($("called"), true);
+    alertUser(true);
+  }
+
+  /* --- live updates --- */
+  function applyTicket(t) {
+    if (!state.id || t.id !== state.id) { return; }
+    state.ticket = t;
+    state.pace = t.pace_seconds;
+    state.lastEventId = t.last_event_id;
+    renderTicket();
+    renderSite();
+  }
+
+  function applySnapshot(s) {
+    state.lastEventId = s.last_event_id;
+    state.pace = s.pace_seconds;
+    show($("site-closed"), !s.accepting);
+    renderSite(s.waiting);
+  }
+
+  function applyEvent(e) {
+    if (state.lastEventId && cmpId(e.id, state.lastEventId) <= 0) { return; }
+    state.lastEventId = e.id;
+    if ("pace" in e) { state.pace = e.pace; }
+    var t = state.ticket;
+    if (t && t.status === "waiting") {
+      if (typeof e.left === "number" && e.left < t.score) { t.ahead = Math.max(0, t.ahead - 1); }
+      if (typeof e.entered === "number" && e.entered < t.score) { t.ahead += 1; }
+    }
+    renderSite(e.waiting);
+    renderTicket();
+  }
+
+  var socket = io({ reconnectionDelayMax: 5000 });
+  function watch() {
+    if (state.id) {
+      socket.emit("watch_ticket", { ticket_id: state.id, token: state.token }, function (ack) {
+        if (ack && !ack.ok && (ack.error.code === "ticket_not_found" || ack.error.code === "forbidden")) {
+          forget(); renderTicket(); watch();
+        }
+      });
+    } else {
+      socket.emit("watch_site", { site_id: site.id, last_id: state.lastEventId });
+    }
+  }
+  socket.on("connect", function () { show($("offline"), false); watch(); });
+  socket.on("disconnect", function () { show($("offline"), true); });
+  socket.on("connect_error", function () { show($("offline"), true); });
+  socket.on("ticket", applyTicket);
+  socket.on("site", applySnapshot);
+  socket.on("site_event", applyEvent);
+  socket.on("site_events", function (batch) { batch.events.forEach(applyEvent); });
+
+  /* --- joining and leaving --- */
+  function showFieldErrors(fields) {
+    Array.prototype.forEach.call(document.querySelectorAll(".field-error"), function (p) {
+      var code = fields[p.getAttribute("data-for")];
+      p.textContent = code ? (S.errors[code] || code) : "";
+    });
+  }
+
+  $("join-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    unlockAudio();
+    var form = ev.target, button = $("join-button");
+    showFieldErrors({});
+    show($("join-error"), false);
+    if (!joinKey) { joinKey = randomKey(); }
+    button.disabled = true;
+    fetch("/api/v1/sites/" + encodeURIComponent(site.id) + "/tickets", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Idempotency-Key": joinKey },
+      body: JSON.stringify({ name: form.name.value, phone: form.phone.value, id_number: form.id_number.value })
+    }).then(function (res) {
+      return res.json().then(function (body) { return { status: res.status, body: body }; });
+    }).then(function (r) {
+      button.disabled = false;
+      if (r.status === 201) {
+        joinKey = null;
+        save(r.body.id, r.body.token);
+        applyTicket(r.body);
+        watch();
+        return;
+      }
+      var err = r.body.error || {};
+      if (err.code !== "invalid") { joinKey = null; }
+      if (err.fields && Object.keys(err.fields).length) { showFieldErrors(err.fields); joinKey = null; }
+      $("join-error").textContent = err.message + (err.number ? " (" + err.number + ")" : "");
+      show($("join-error"), true);
+    }).catch(function () {
+      // Kept joinKey: pressing again replays this join instead of making a second ticket.
+      button.disabled = false;
+      $("join-error").textContent = S.network;
+      show($("join-error"), true);
+    });
+  });
+
+  $("leave-button").addEventListener("click", function () {
+    if (!state.id || !window.confirm(S.confirmLeave)) { return; }
+    fetch("/api/v1/tickets/" + encodeURIComponent(state.id), {
+      method: "DELETE", headers: { "X-Ticket-Token": state.token, "Idempotency-Key": randomKey() }
+    }).then(function (res) { return res.json(); }).then(function (t) {
+      if (t && t.id) { applyTicket(t); }
+    }).catch(function () { window.alert(S.network); });
+  });
+
+  $("rejoin-button").addEventListener("click", function () { forget(); renderTicket(); watch(); });
+  $("called-ok").addEventListener("click", function () { show($("called"), false); });
+
+  /* --- start --- */
+  var saved = loadSaved();
+  if (saved && saved.id && saved.token) { save(saved.id, saved.token); }
+  else { state.lastEventId = site.last_event_id; }
+  renderSite();
+  renderTicket();
+  if (state.id) {
+    show($("join"), false);
+    // Do not wait for the socket: show the ticket as soon as plain HTTP answers.
+    fetch("/api/v1/tickets/" + encodeURIComponent(state.id), { headers: { "X-Ticket-Token": state.token } })
+      .then(function (res) {
+        if (res.status === 403 || res.status === 404) { forget(); renderTicket(); return null; }
+        return res.ok ? res.json() : null;
+      })
+      .then(function (t) { if (t && (!state.ticket || cmpId(t.last_event_id, state.lastEventId || "0-0") >= 0)) { applyTicket(t); } })
+      .catch(function () { /* the socket will bring it */ });
+  }
+})();

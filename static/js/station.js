@@ -1,0 +1,137 @@
+/* The station console: big buttons and single keys, for gloved hands.
+ *
+ * Every action is one API call with its own Idempotency-Key, kept until the
+ * server answers, so a double tap or a retry after a network blip never calls
+ * two people. The console refreshes its lists whenever the site feed moves.
+ */
+(function () {
+  "use strict";
+  var NQ = window.NQ, S = NQ.strings, site = NQ.site, station = NQ.station;
+  var base = "/api/v1/sites/" + encodeURIComponent(site.id) + "/stations/" + station;
+  var view = null, busy = false, pending = {};
+
+  function $(id) { return document.getElementById(id); }
+  function show(el, yes) { el.hidden = !yes; }
+  function randomKey() {
+    var bytes = new Uint8Array(12);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function message(text) { $("console-message").textContent = text || ""; show($("console-message"), !!text); }
+
+  function api(method, url, body, actionKey) {
+    var headers = { "Content-Type": "application/json" };
+    if (actionKey) {
+      pending[actionKey] = pending[actionKey] || randomKey();
+      headers["Idempotency-Key"] = pending[actionKey];
+    }
+    return fetch(url, { method: method, headers: headers, credentials: "same-origin",
+                        body: body ? JSON.stringify(body) : undefined })
+      .then(function (res) {
+        return res.json().then(function (data) {
+          if (actionKey) { delete pending[actionKey]; }
+          return { status: res.status, body: data };
+        });
+      });
+  }
+
+  function signedOut() { show($("signin"), true); show($("console"), false); }
+
+  function current() { return view && view.serving.length ? view.serving[view.serving.length - 1] : null; }
+
+  function render() {
+    if (!view) { return; }
+    $("station-status").textContent = S[view.status] || view.status;
+    $("station-waiting").textContent = view.waiting;
+    document.body.setAttribute("data-station-status", view.status);
+    var cur = current();
+    $("current-number").textContent = cur ? cur.number : "—";
+    $("current-person").textContent = cur ? cur.name + " · " + cur.id_number : "";
+    var serving = $("serving-list"); serving.innerHTML = "";
+    view.serving.slice(0, -1).forEach(function (t) {
+      var li = document.createElement("li"); li.textContent = t.number + " " + t.name; serving.appendChild(li);
+    });
+    var next = $("next-list"); next.innerHTML = "";
+    view.next.forEach(function (t) {
+      var li = document.createElement("li"); li.textContent = t.number + "  " + t.name; next.appendChild(li);
+    });
+    if (!view.next.length) { var li = document.createElement("li"); li.className = "muted"; li.textContent = S.nobody; next.appendChild(li); }
+    Array.prototype.forEach.call(document.querySelectorAll("[data-status]"), function (b) {
+      b.classList.toggle("active", b.getAttribute("data-status") === view.status);
+    });
+  }
+
+  function refresh() {
+    return api("GET", base).then(function (r) {
+      if (r.status === 401 || r.status === 403) { signedOut(); return; }
+      if (r.status === 200) { view = r.body; render(); }
+    }).catch(function () { /* offline banner says it */ });
+  }
+
+  function act(name, method, url, body) {
+    if (busy) { return; }
+    busy = true; message("");
+    api(method, url, body, name).then(function (r) {
+      busy = false;
+      if (r.status === 401 || r.status === 403) { signedOut(); return; }
+      if (r.status >= 400) {
+        var e = r.body.error || {};
+        message(e.code === "station_not_open" ? S.notOpen : e.message);
+      } else if (name === "call" && r.body.ticket === null) {
+        message(S.nobody);
+      }
+      refresh();
+    }).catch(function () { busy = false; message(S.network); });
+  }
+
+  function onCurrent(move) {
+    var cur = current();
+    if (!cur) { message(S.nothingToMark); return; }
+    act(move + ":" + cur.id, "POST", "/api/v1/tickets/" + encodeURIComponent(cur.id) + "/" + move);
+  }
+
+  $("btn-call").addEventListener("click", function () { act("call", "POST", base + "/call"); });
+  $("btn-recall").addEventListener("click", function () { onCurrent("recall"); });
+  $("btn-noshow").addEventListener("click", function () { onCurrent("no-show"); });
+  $("btn-sampled").addEventListener("click", function () { onCurrent("sampled"); });
+  Array.prototype.forEach.call(document.querySelectorAll("[data-status]"), function (b) {
+    b.addEventListener("click", function () {
+      act("status", "POST", base + "/status", { status: b.getAttribute("data-status") });
+    });
+  });
+
+  document.addEventListener("keydown", function (ev) {
+    var tag = (ev.target && ev.target.tagName) || "";
+    if (tag === "INPUT" || tag === "TEXTAREA" || ev.ctrlKey || ev.metaKey || ev.altKey || $("console").hidden) { return; }
+    var key = ev.key.toLowerCase();
+    var map = { n: "btn-call", r: "btn-recall", x: "btn-noshow", s: "btn-sampled" };
+    if (map[key]) { ev.preventDefault(); $(map[key]).click(); }
+  });
+
+  $("signin-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    api("POST", "/api/v1/auth/staff", { site_id: site.id, code: ev.target.code.value }).then(function (r) {
+      if (r.status === 200) {
+        show($("signin"), false); show($("console"), true); show($("signin-error"), false);
+        ev.target.code.value = ""; refresh(); watch();
+      } else {
+        $("signin-error").textContent = (r.body.error && r.body.error.message) || S.wrongCode;
+        show($("signin-error"), true);
+      }
+    }).catch(function () { $("signin-error").textContent = S.network; show($("signin-error"), true); });
+  });
+  $("signout").addEventListener("click", function () {
+    api("POST", "/api/v1/auth/staff/sign-out").then(signedOut);
+  });
+
+  var socket = io({ reconnectionDelayMax: 5000 });
+  var timer = null;
+  function watch() { socket.emit("watch_site", { site_id: site.id }); }
+  function soon() { if (!timer) { timer = setTimeout(function () { timer = null; refresh(); }, 150); } }
+  socket.on("connect", function () { show($("offline"), false); watch(); refresh(); });
+  socket.on("disconnect", function () { show($("offline"), true); });
+  socket.on("site_event", soon);
+  socket.on("site_events", soon);
+  socket.on("site", soon);
+  if (!$("console").hidden) { refresh(); }
+})();
