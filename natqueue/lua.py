@@ -157,7 +157,8 @@ if op == 'recall' then
   redis.call('HSET', KEYS[8], station, number)
   event.type = 'recalled'
 elseif op == 'check_in' then
-  if redis.call('HEXISTS', KEYS[1], 'checked_in_ms') == 0 then redis.call('HSET', KEYS[1], 'checked_in_ms', now) end
+  -- The first check-in counts: a second scan of the same code must not move the moment.
+  redis.call('HSETNX', KEYS[1], 'checked_in_ms', now)
   event.type = 'checked_in'
 else
   local final = {no_show = 'no_show', sampled = 'sampled', cancel = 'cancelled'}

@@ -86,7 +86,9 @@ def call_next(backend: Backend, site_id: str, station: int,
 
 def transition(backend: Backend, ticket_id: str, op: str, request_id: str | None = None,
                holder_token: str | None = None) -> tuple[dict, dict | None]:
-    """recall / check_in / no_show / sampled / cancel. ``holder_token`` set means the holder acts and must match."""
+    """recall / check_in / no_show / sampled / cancel.
+
+    ``holder_token`` set means the holder acts, and it must match the ticket's."""
     if op not in OPERATIONS:
         raise QueueError("bad_operation", op)
     keys = SiteKeys(site_of(ticket_id))

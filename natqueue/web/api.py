@@ -17,9 +17,12 @@ from natqueue.validation import (
 )
 from natqueue.web import get_backend
 from natqueue.web.auth import (
+    ORGANIZER_COOKIE,
+    ORGANIZER_COOKIE_MAX_AGE,
     STAFF_COOKIE,
     STAFF_TOKEN_MAX_AGE,
     check_staff,
+    is_organizer_token,
     issue_staff_token,
     require_organizer,
 )
@@ -221,6 +224,27 @@ def staff_sign_in():
 
 def _missing(field: str):
     raise Invalid({field: "required"})
+
+
+@bp.post("/auth/organizer")
+def organizer_sign_in():
+    """Organizer pages in a browser: trade the organizer token for an HttpOnly cookie."""
+    token = _body().get("token")
+    if not isinstance(token, str) or not token:
+        raise Invalid({"token": "required"})
+    if not is_organizer_token(token):
+        return api_error(403, "wrong_token", _l("Wrong organizer token."))
+    response = jsonify({"ok": True})
+    response.set_cookie(ORGANIZER_COOKIE, token, max_age=ORGANIZER_COOKIE_MAX_AGE, httponly=True,
+                        samesite="Strict", secure=request.is_secure)
+    return response
+
+
+@bp.post("/auth/organizer/sign-out")
+def organizer_sign_out():
+    response = jsonify({"ok": True})
+    response.delete_cookie(ORGANIZER_COOKIE)
+    return response
 
 
 @bp.post("/auth/staff/sign-out")

@@ -19,6 +19,9 @@ from natqueue.web import get_backend
 from natqueue.web.errors import api_error
 
 STAFF_COOKIE = "natq_staff"
+#: The organizer's browser keeps the organizer token here after signing in at /api/v1/auth/organizer.
+ORGANIZER_COOKIE = "natq_org"
+ORGANIZER_COOKIE_MAX_AGE = 12 * 3600
 #: A shift is 12 hours; a token outlives it a little so a late hand-over is not locked out.
 STAFF_TOKEN_MAX_AGE = 16 * 3600
 
@@ -58,7 +61,7 @@ def staff_site(token: str | None) -> str | None:
 
 
 def credentials() -> list[str]:
-    found = [_bearer(), request.cookies.get(STAFF_COOKIE)]
+    found = [_bearer(), request.cookies.get(STAFF_COOKIE), request.cookies.get(ORGANIZER_COOKIE)]
     return [t for t in found if t]
 
 
@@ -93,6 +96,11 @@ def require_organizer(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def is_organizer() -> bool:
+    """For pages: does this request carry the organizer token (header or cookie)?"""
+    return any(is_organizer_token(t) for t in credentials())
 
 
 def check_staff(site_id: str):
