@@ -86,7 +86,7 @@ def check_staff_code(backend: Backend, site_id: str, code: str) -> int:
     if not hmac.compare_digest(stored, _code_hash(site_id, str(code))):
         pipe = backend.redis.pipeline(transaction=True)
         pipe.incr(fails_key)
-        pipe.expire(fails_key, STAFF_FAIL_WINDOW_S, nx=True)
+        pipe.expire(fails_key, STAFF_FAIL_WINDOW_S)  # the lock-out runs from the latest wrong code
         pipe.execute()
         raise QueueError("wrong_code", site_id)
     return int(version)

@@ -102,9 +102,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(ROOT, "translations")
 
     babel.init_app(app, locale_selector=select_locale)
-    _init_socketio(app)
-
+    # Import the Socket.IO handlers before init_app: handlers declared while no server
+    # exists are kept by Flask-SocketIO and registered again on every init_app (each
+    # app a test makes); declared after, they would bind to the first server only.
     from natqueue.web import api, cli, events, pages  # noqa: F401  (events registers handlers)
+
+    _init_socketio(app)
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)

@@ -2,11 +2,13 @@
 
 from flask import Blueprint, abort, make_response, render_template, request
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
 from natqueue import sites
 from natqueue.backend import QueueError
 from natqueue.web import LOCALES, get_backend
 from natqueue.web.auth import check_staff
+from natqueue.web.errors import api_error
 
 bp = Blueprint("pages", __name__)
 
@@ -17,6 +19,11 @@ def _remember_language(response):
     if chosen in LOCALES:
         response.set_cookie("natq_lang", chosen, max_age=365 * 86400, samesite="Lax")
     return response
+
+
+@bp.app_context_processor
+def _locale():
+    return {"locale": str(get_locale())}
 
 
 def _site_or_404(site_id: str) -> dict:
@@ -36,7 +43,7 @@ def index():
 @bp.get("/s/<site_id>")
 def resident(site_id):
     site = _site_or_404(site_id)
-    response = make_response(render_template("resident.html", site=site, locale=str(get_locale())))
+    response = make_response(render_template("resident.html", site=site))
     # A phone must never show yesterday's queue from its cache.
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -48,14 +55,11 @@ def station(site_id, number):
     if number not in {s["number"] for s in site["stations"]}:
         abort(404)
     signed_in = check_staff(site_id) is None
-    return render_template("station.html", site=site, number=number, signed_in=signed_in,
-                           locale=str(get_locale()))
+    return render_template("station.html", site=site, number=number, signed_in=signed_in)
 
 
 @bp.app_errorhandler(404)
 def not_found(_exc):
     if request.path.startswith("/api/"):
-        from natqueue.web.errors import api_error
-
-        return api_error(404, "not_found", "Not found.")
+        return api_error(404, "not_found", _l("Not found."))
     return render_template("404.html"), 404
