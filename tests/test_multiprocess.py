@@ -1,0 +1,116 @@
+"""Several app processes on one Redis, as in production: a phone connected to one
+process hears a call made through another, and two processes calling at once
+never call the same person."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import socketio
+
+from natqueue.embedded import EmbeddedRedis
+from tests.conftest import person
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOKEN = "multi-process-organizer"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _request(method, url, body=None, headers=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method,
+                                 headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as res:
+            return res.status, json.loads(res.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+@pytest.fixture
+def two_processes(tmp_path):
+    redis_dir = tmp_path / "redis"
+    server = EmbeddedRedis(str(redis_dir)).start()
+    procs, urls = [], []
+    try:
+        for i in range(2):
+            port = _free_port()
+            env = {**os.environ, "REDIS_URL": server.url, "NATQ_ADMIN_TOKEN": TOKEN,
+                   "NATQ_DATA_DIR": str(tmp_path / f"app{i}"), "PORT": str(port)}
+            env.pop("NATQ_MESSAGE_QUEUE", None)  # defaults to REDIS_URL: the shared message queue
+            procs.append(subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            urls.append(f"http://127.0.0.1:{port}")
+        for url in urls:
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    if _request("GET", url + "/api/v1/sites")[0] == 200:
+                        break
+                except OSError:
+                    pass
+                assert time.monotonic() < deadline, "app process did not start"
+                time.sleep(0.1)
+        yield urls
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        server.stop()
+
+
+def test_phone_on_one_process_hears_a_call_made_on_another(two_processes):
+    a, b = two_processes
+    admin = {"Authorization": f"Bearer {TOKEN}"}
+    status, site = _request("POST", a + "/api/v1/sites", {"id": "multi", "name": "多进程", "stations": 2}, admin)
+    assert status == 201
+    status, ticket = _request("POST", a + "/api/v1/sites/multi/tickets", person(1))
+    assert status == 201
+    with socketio.SimpleClient() as phone:
+        phone.connect(a, transports=["websocket"])
+        assert phone.call("watch_ticket", {"ticket_id": ticket["id"], "token": ticket["token"]}, timeout=10) == {
+            "ok": True}
+        name, data = phone.receive(timeout=10)
+        assert name == "ticket" and data["status"] == "waiting"
+        status, called = _request("POST", b + "/api/v1/sites/multi/stations/2/call", headers=admin)
+        assert status == 200 and called["ticket"]["id"] == ticket["id"]
+        seen = {}
+        deadline = time.monotonic() + 10
+        while "ticket" not in seen and time.monotonic() < deadline:
+            name, data = phone.receive(timeout=10)
+            seen[name] = data
+        assert seen["ticket"]["status"] == "called" and seen["ticket"]["station"] == 2
+
+
+def test_two_processes_calling_at_once_never_share_a_person(two_processes):
+    a, b = two_processes
+    admin = {"Authorization": f"Bearer {TOKEN}"}
+    _request("POST", a + "/api/v1/sites", {"id": "race", "name": "并发", "stations": 2}, admin)
+    for seed in range(60):
+        assert _request("POST", (a, b)[seed % 2] + "/api/v1/sites/race/tickets", person(seed))[0] == 201
+
+    def station(args):
+        url, number = args
+        return [_request("POST", f"{url}/api/v1/sites/race/stations/{number}/call", headers=admin)[1]["ticket"]["id"]
+                for _ in range(30)]
+
+    with ThreadPoolExecutor(2) as pool:
+        first, second = pool.map(station, [(a, 1), (b, 2)])
+    assert len(set(first + second)) == 60
+    assert _request("GET", b + "/api/v1/sites/race")[1]["waiting"] == 0
