@@ -95,7 +95,7 @@ def transition(backend: Backend, ticket_id: str, op: str, request_id: str | None
     result = backend.run(
         "TRANSITION",
         [keys.ticket(ticket_id), keys.waiting, keys.live_ids, keys.events,
-         keys.idem(op, request_key(request_id)), keys.served, keys.stations, keys.calling],
+         keys.idem(f"{op}:{ticket_id}", request_key(request_id)), keys.served, keys.stations, keys.calling],
         [op, holder_token or ""],
         keys.station_prefix,
     )
