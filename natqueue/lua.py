@@ -74,7 +74,8 @@ end
 # KEYS[6] ticket (new)  KEYS[7] events  KEYS[8] idem
 # ARGV[1] ticket id  ARGV[2] token  ARGV[3] name  ARGV[4] phone  ARGV[5] id number
 # ARGV[6] ticket key prefix (to name the holder of an ID number already queued), then the tail
-# -> {'ok', ticket_id, event_id, event_json} | {'replay', ticket_id} | {'err', code, detail}
+# -> {'ok', ticket_id, event_id, event_json, ticket flat, rank, last event id, pace}
+#    | {'replay', ticket_id} | {'err', code, detail}
 JOIN = _COMMON + r"""
 local prior = redis.call('GET', KEYS[8])
 if prior then return {'replay', prior} end
@@ -96,10 +97,13 @@ redis.call('HSET', KEYS[6], 'id', ARGV[1], 'token', ARGV[2], 'number', number, '
   'created_ms', now)
 redis.call('ZADD', KEYS[3], seq, ARGV[1])
 redis.call('HSET', KEYS[4], ARGV[5], ARGV[1])
+local site_pace = pace(KEYS[2], now)
 local event_id, event_json = emit(KEYS[7], {type = 'joined', number = number, entered = seq,
-  waiting = redis.call('ZCARD', KEYS[3]), pace = pace(KEYS[2], now), ts = now})
+  waiting = redis.call('ZCARD', KEYS[3]), pace = site_pace, ts = now})
 redis.call('SET', KEYS[8], ARGV[1], 'EX', IDEM_TTL)
-return {'ok', ARGV[1], event_id, event_json}
+-- The new ticket as TICKET_SNAPSHOT shows it, so a join needs no second round trip.
+return {'ok', ARGV[1], event_id, event_json,
+  redis.call('HGETALL', KEYS[6]), redis.call('ZRANK', KEYS[3], ARGV[1]), event_id, tostring(site_pace)}
 """
 
 # Call the next waiting ticket to a station.

@@ -64,8 +64,9 @@ def join(backend: Backend, site_id: str, name: str, phone: str, id_number: str,
         if exc.code == "already_queued":
             raise QueueError("already_queued", site_id, number=exc.detail) from None
         raise
-    ticket = get_ticket(backend, result[1], include_token=True)
-    return ticket, _event(result)
+    if result[0] == "ok":  # the script answers with the new ticket's snapshot: one round trip
+        return _ticket(keys, result[4:8], include_token=True), _event(result)
+    return get_ticket(backend, result[1], include_token=True), _event(result)
 
 
 def call_next(backend: Backend, site_id: str, station: int,
@@ -117,6 +118,11 @@ def get_ticket(backend: Backend, ticket_id: str, include_token: bool = False) ->
     )
     if not found:
         raise QueueError("ticket_not_found", ticket_id)
+    return _ticket(keys, found, include_token)
+
+
+def _ticket(keys: SiteKeys, found: list, include_token: bool) -> dict:
+    """A TICKET_SNAPSHOT answer (or the same four values JOIN returns) as the holder sees it."""
     flat, rank, last_id, pace_raw = found
     raw = dict(zip(flat[::2], flat[1::2], strict=False))
     ahead = int(rank) if raw["status"] == "waiting" and int(rank) >= 0 else None
