@@ -8,10 +8,61 @@ failovers — the same form python-socketio's message queue takes, so one URL
 serves both.
 """
 
+import select
 from urllib.parse import urlsplit
 
 import redis
 from redis.sentinel import Sentinel
+
+
+def _os_poll():
+    """The operating system's poll(), even when gevent has patched ``select``."""
+    try:
+        from gevent import monkey
+    except ImportError:  # pragma: no cover - gevent is in requirements.txt
+        return select.poll
+    return monkey.get_original("select", "poll")
+
+
+_OS_POLL = _os_poll()
+
+
+class _QuickReadyCheck:
+    """Hand out pooled connections without a trip through gevent's hub.
+
+    redis-py checks every connection it takes from the pool for unread data
+    with a zero-timeout poll. Under gevent that is gevent's poll, which starts
+    a watcher and runs a turn of the event loop: about a third of the CPU of
+    a short command here (see docs/benchmarks.md). A zero-timeout poll never
+    blocks, so the OS one is safe; a socket that is readable, or a parser
+    holding buffered data, still gets redis-py's own check.
+    """
+
+    def can_read(self, timeout: float = 0) -> bool:
+        sock = self._sock
+        has_data = getattr(getattr(self._parser, "_reader", None), "has_data", None)  # hiredis
+        if timeout == 0 and sock is not None and has_data is not None and not has_data() \
+                and not (hasattr(sock, "pending") and sock.pending()):
+            poller = _OS_POLL()
+            poller.register(sock, select.POLLIN)
+            if not poller.poll(0):
+                return False
+        return super().can_read(timeout)
+
+
+class _UnixConnection(_QuickReadyCheck, redis.UnixDomainSocketConnection):
+    pass
+
+
+class _TcpConnection(_QuickReadyCheck, redis.Connection):
+    pass
+
+
+class _TlsConnection(_QuickReadyCheck, redis.SSLConnection):
+    pass
+
+
+_CONNECTIONS = {"unix": _UnixConnection, "redis": _TcpConnection, "rediss": _TlsConnection}
 
 
 def _pool_class():
@@ -22,7 +73,11 @@ def _pool_class():
 def connect(url: str) -> redis.Redis:
     if url.startswith("redis+sentinel://"):
         return _connect_sentinel(url)
-    pool = _pool_class().from_url(url, max_connections=200, timeout=10, decode_responses=True)
+    options = {"max_connections": 200, "timeout": 10, "decode_responses": True}
+    connection_class = _CONNECTIONS.get(urlsplit(url).scheme)
+    if connection_class is not None:
+        options["connection_class"] = connection_class
+    pool = _pool_class().from_url(url, **options)
     return redis.Redis(connection_pool=pool)
 
 
