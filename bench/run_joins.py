@@ -1,0 +1,148 @@
+"""Joins per second on one natqueue process, against a bare Flask endpoint served the same way.
+
+    python bench/run_joins.py [--duration 10] [--rounds 3] [--connections 32]
+
+Needs wrk (Debian/Ubuntu: ``apt-get install -y wrk``). Starts bench/serve.py
+(the real app and server, embedded Redis), then alternates wrk rounds against
+``GET /bench/bare`` and ``POST /api/v1/sites/<site>/tickets`` (a fresh site per
+round, every join a distinct valid resident), and prints each round and the
+medians. Goal: at least 1,000 joins/s and at least half the bare rate.
+
+On a 2-core machine the server runs on one core and wrk and Redis on the
+other (``--server-cpus``/``--load-cpus``; an empty value leaves placement to
+the kernel), so the load generator does not steal the server's core.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from common import BENCH, Server, child_setup, machine, print_machine, raise_fd_limit  # noqa: E402
+
+
+def _cpus(text: str) -> set[int] | None:
+    return {int(c) for c in text.split(",") if c.strip()} or None
+
+
+def wrk(port: int, args: list[str], duration: float, connections: int, threads: int,
+        cpus: set[int] | None) -> dict:
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", "--timeout", "10s",
+               "-s", os.path.join(BENCH, "wrk.lua"), f"http://127.0.0.1:{port}", "--", *args]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60,
+                          preexec_fn=child_setup(cpus), check=False)
+    line = next((ln for ln in done.stdout.splitlines() if ln.startswith("WRKJSON ")), None)
+    if done.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stdout}\n{done.stderr}")
+    result = json.loads(line[len("WRKJSON "):])
+    result["rate"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["ok"] = result["requests"] - result["non2xx"]
+    return result
+
+
+def run(args) -> int:
+    if shutil.which("wrk") is None:
+        print("wrk is not installed: apt-get install -y wrk", file=sys.stderr)
+        return 2
+    raise_fd_limit()
+    server_cpus, load_cpus = _cpus(args.server_cpus), _cpus(args.load_cpus)
+    if load_cpus:
+        os.sched_setaffinity(0, load_cpus)
+    info = machine()
+    print_machine(info)
+    print(f"placement: server on cpus {sorted(server_cpus or []) or 'any'}; wrk ({args.threads} thread, "
+          f"{args.connections} keep-alive connections) and redis-server on cpus {sorted(load_cpus or []) or 'any'}")
+    rounds = {"bare": [], "join": []}
+    with Server(cpus=server_cpus, redis_cpus=load_cpus) as server:
+        http = server.http()
+        try:
+            def one(kind: str, duration: float, label: str) -> dict:
+                if kind == "bare":
+                    extra = ["bare"]
+                    site = None
+                else:
+                    site = f"bench-{label}"
+                    http.create_site(site, 4)
+                    extra = ["join", site]
+                cpu = server.cpu_seconds(), server.cpu_seconds(server.info["redis_pid"])
+                result = wrk(server.port, extra, duration, args.connections, args.threads, load_cpus)
+                done = result["requests"] or 1
+                result["server_cpu_us"] = (server.cpu_seconds() - cpu[0]) * 1e6 / done
+                result["redis_cpu_us"] = (server.cpu_seconds(server.info["redis_pid"]) - cpu[1]) * 1e6 / done
+                if site:
+                    _, snapshot = http.request("GET", f"/api/v1/sites/{site}")
+                    result["queued"] = snapshot["waiting"]
+                return result
+
+            one("bare", args.warmup, "warm")
+            one("join", args.warmup, "warm")
+            for r in range(1, args.rounds + 1):
+                for kind in ("bare", "join"):
+                    result = one(kind, args.duration, str(r))
+                    rounds[kind].append(result)
+                    queued = f", {result['queued']} tickets queued" if "queued" in result else ""
+                    print(f"round {r} {kind:>4}: {result['rate']:8.0f} req/s  p50 {result['p50_us'] / 1000:6.1f} ms"
+                          f"  p99 {result['p99_us'] / 1000:6.1f} ms  errors {result['non2xx']} http, "
+                          f"{result['read_errors'] + result['write_errors'] + result['connect_errors']} socket, "
+                          f"{result['timeouts']} timeouts; CPU per request: server {result['server_cpu_us']:.0f} us, "
+                          f"redis {result['redis_cpu_us']:.0f} us{queued}", flush=True)
+        finally:
+            http.close()
+    bare = statistics.median(r["rate"] for r in rounds["bare"])
+    joins = statistics.median(r["rate"] for r in rounds["join"])
+    p50 = statistics.median(r["p50_us"] for r in rounds["join"]) / 1000
+    p99 = statistics.median(r["p99_us"] for r in rounds["join"]) / 1000
+    bare_p50 = statistics.median(r["p50_us"] for r in rounds["bare"]) / 1000
+    bare_p99 = statistics.median(r["p99_us"] for r in rounds["bare"]) / 1000
+    failed = sum(r["non2xx"] + r["read_errors"] + r["write_errors"] + r["connect_errors"] + r["timeouts"]
+                 for rs in rounds.values() for r in rs)
+    print()
+    print(f"median of {args.rounds} rounds of {args.duration:g} s, {args.connections} connections:")
+    print("| endpoint | req/s | p50 | p99 |")
+    print("|---|---:|---:|---:|")
+    print(f"| GET /bench/bare | {bare:,.0f} | {bare_p50:.1f} ms | {bare_p99:.1f} ms |")
+    print(f"| POST /api/v1/sites/<site>/tickets | {joins:,.0f} | {p50:.1f} ms | {p99:.1f} ms |")
+    ratio = joins / bare
+    met = joins >= 1000 and ratio >= 0.5 and failed == 0
+    print(f"joins/bare = {ratio:.2f}; errors {failed}; goal (>= 1,000 joins/s and >= 0.5 of bare): "
+          f"{'met' if met else 'NOT met'}")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump({"machine": info, "args": vars(args), "rounds": rounds}, fh, indent=1)
+    return 0 if met else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=10, help="seconds per measured round")
+    parser.add_argument("--warmup", type=float, default=3, help="seconds of warm-up per endpoint")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--server-cpus", default="0" if os.cpu_count() and os.cpu_count() > 1 else "")
+    parser.add_argument("--load-cpus", default="1" if os.cpu_count() and os.cpu_count() > 1 else "")
+    parser.add_argument("--json", help="also write every round to this file")
+    args = parser.parse_args()
+
+    def _stop(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):  # SIGINT too: a shell may start us with it ignored
+        signal.signal(signum, _stop)
+    started = time.monotonic()
+    try:
+        return run(args)
+    finally:
+        print(f"({time.monotonic() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
