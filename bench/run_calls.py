@@ -31,6 +31,8 @@ from common import (  # noqa: E402
     Server,
     child_setup,
     machine,
+    machine_busy_seconds,
+    own_children_seconds,
     percentile,
     print_machine,
     raise_fd_limit,
@@ -92,6 +94,7 @@ def measure(n: int, args, server_cpus, load_cpus) -> dict:
             sent: dict[str, float] = {}
             responses: list[float] = []
             busy0 = time.monotonic(), server.cpu_seconds(), _cpu(server, procs)
+            machine0 = machine_busy_seconds(), own_children_seconds(), server.cpu_seconds(server.info["redis_pid"])
             for _ in range(args.calls):
                 t0 = time.time()
                 status, body = http.request("POST", call_path, token=staff)
@@ -105,6 +108,9 @@ def measure(n: int, args, server_cpus, load_cpus) -> dict:
             elapsed = time.monotonic() - busy0[0]
             cpu_calls = server.cpu_seconds() - busy0[1] - idle[1] * elapsed / idle[0]
             cpu_phones = _cpu(server, procs) - busy0[2] - idle[2] * elapsed / idle[0]
+            ours = (server.cpu_seconds() - busy0[1] + _cpu(server, procs) - busy0[2] + own_children_seconds()
+                    - machine0[1] + server.cpu_seconds(server.info["redis_pid"]) - machine0[2])
+            others_cores = max(0.0, machine_busy_seconds() - machine0[0] - ours) / elapsed
 
             for proc in procs:
                 proc.stdin.write("STOP\n")
@@ -134,6 +140,7 @@ def measure(n: int, args, server_cpus, load_cpus) -> dict:
         "kb_per_phone": (rss_after - rss_before) / watching if watching else None,
         "server_cpu_ms_per_call": cpu_calls * 1000 / max(1, len(sent)),
         "phones_cpu_ms_per_call": cpu_phones * 1000 / max(1, len(sent)),
+        "others_cores": others_cores,
     }
 
 
@@ -175,7 +182,7 @@ def run(args) -> int:
               f"CPU per call: server {r['server_cpu_ms_per_call']:.0f} ms, "
               f"phone processes {r['phones_cpu_ms_per_call']:.0f} ms; "
               f"RSS {r['rss_before_kb'] / 1024:.1f} -> {r['rss_after_kb'] / 1024:.1f} MiB = "
-              f"{r['kb_per_phone']:.1f} KB per phone", flush=True)
+              f"{r['kb_per_phone']:.1f} KB per phone; other processes {r['others_cores']:.2f} cores", flush=True)
     print()
     print("| phones | p50 | p99 | max | missing | server CPU per call | phones' CPU per call | memory per phone |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
