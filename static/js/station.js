@@ -9,6 +9,9 @@
   var NQ = window.NQ, S = NQ.strings, site = NQ.site, station = NQ.station;
   var base = "/api/v1/sites/" + encodeURIComponent(site.id) + "/stations/" + station;
   var view = null, busy = false, pending = {};
+  // Bumped at each sign-in: a refresh sent before it (no cookie yet) may answer
+  // 401 after it, on a slow network, and must not sign the staff out again.
+  var signIns = 0;
 
   function $(id) { return document.getElementById(id); }
   function show(el, yes) { el.hidden = !yes; }
@@ -62,8 +65,9 @@
   }
 
   function refresh() {
+    var sentAt = signIns;
     return api("GET", base).then(function (r) {
-      if (r.status === 401 || r.status === 403) { signedOut(); return; }
+      if (r.status === 401 || r.status === 403) { if (sentAt === signIns) { signedOut(); } return; }
       if (r.status === 200) { view = r.body; render(); }
     }).catch(function () { /* offline banner says it */ });
   }
@@ -112,6 +116,10 @@
     ev.preventDefault();
     api("POST", "/api/v1/auth/staff", { site_id: site.id, code: ev.target.code.value }).then(function (r) {
       if (r.status === 200) {
+        signIns += 1;
+        // The field is about to hide; left focused, it would swallow the N/R/X/S keys
+        // (browsers drop focus from hidden fields late, or not at all).
+        ev.target.code.blur();
         show($("signin"), false); show($("console"), true); show($("signin-error"), false);
         ev.target.code.value = ""; refresh(); watch();
       } else {
