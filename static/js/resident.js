@@ -9,8 +9,12 @@
   "use strict";
   var NQ = window.NQ, S = NQ.strings, site = NQ.site;
   var storeKey = "natq:ticket:" + site.id;
-  var state = { id: null, token: null, ticket: null, lastEventId: null, pace: site.pace_seconds,
-                nearNotified: false, calledKey: null };
+  // Two cursors: lastEventId for the ticket's "ahead" (a ticket snapshot is exact
+  // up to its last_event_id), siteEventId for the site's waiting count, which a
+  // ticket snapshot does not carry; an event older than the ticket snapshot may
+  // still be news for the count (e.g. our own join, when it arrives after the answer).
+  var state = { id: null, token: null, ticket: null, lastEventId: null, siteEventId: site.last_event_id,
+                pace: site.pace_seconds, nearNotified: false, calledKey: null };
   var joinKey = null;   // Idempotency-Key of the join being tried; kept across retries
   var audio = null;
 
@@ -134,22 +138,28 @@
   }
 
   function applySnapshot(s) {
-    state.lastEventId = s.last_event_id;
+    state.lastEventId = state.siteEventId = s.last_event_id;
     state.pace = s.pace_seconds;
     show($("site-closed"), !s.accepting);
     renderSite(s.waiting);
   }
 
+  function isNew(id, cursor) { return !cursor || cmpId(id, cursor) > 0; }
+
   function applyEvent(e) {
-    if (state.lastEventId && cmpId(e.id, state.lastEventId) <= 0) { return; }
-    state.lastEventId = e.id;
-    if ("pace" in e) { state.pace = e.pace; }
-    var t = state.ticket;
-    if (t && t.status === "waiting") {
-      if (typeof e.left === "number" && e.left < t.score) { t.ahead = Math.max(0, t.ahead - 1); }
-      if (typeof e.entered === "number" && e.entered < t.score) { t.ahead += 1; }
+    var forSite = isNew(e.id, state.siteEventId), forTicket = isNew(e.id, state.lastEventId);
+    if (!forSite && !forTicket) { return; }
+    if (forSite) { state.siteEventId = e.id; }
+    if (forTicket) {
+      state.lastEventId = e.id;
+      if ("pace" in e) { state.pace = e.pace; }
+      var t = state.ticket;
+      if (t && t.status === "waiting") {
+        if (typeof e.left === "number" && e.left < t.score) { t.ahead = Math.max(0, t.ahead - 1); }
+        if (typeof e.entered === "number" && e.entered < t.score) { t.ahead += 1; }
+      }
     }
-    renderSite(e.waiting);
+    renderSite(forSite ? e.waiting : undefined);
     renderTicket();
   }
 
