@@ -1,0 +1,1 @@
+"""Browser tests: the real app in a subprocess, driven through Debian's Chromium."""
