@@ -42,8 +42,8 @@ def raise_fd_limit() -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-def child_setup(cpus: set[int] | None):
-    """A preexec_fn: die with the runner, and run on ``cpus`` when given."""
+def child_setup(cpus: set[int] | None, nice: int = 0):
+    """A preexec_fn: die with the runner, run on ``cpus`` when given, at ``nice`` when allowed."""
     def setup():
         try:
             ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
@@ -51,6 +51,11 @@ def child_setup(cpus: set[int] | None):
             pass
         if cpus:
             os.sched_setaffinity(0, cpus)
+        if nice:
+            try:
+                os.nice(nice)
+            except OSError:  # a negative nice needs privileges; run as is
+                pass
     return setup
 
 
@@ -91,14 +96,15 @@ def read_line(process: subprocess.Popen, timeout: float) -> str:
 class Server:
     """``bench/serve.py`` in a child process; a context manager that always stops it and its Redis."""
 
-    def __init__(self, cpus: set[int] | None = None, redis_cpus: set[int] | None = None):
-        self.cpus, self.redis_cpus = cpus, redis_cpus
+    def __init__(self, cpus: set[int] | None = None, redis_cpus: set[int] | None = None, root: str | None = None):
+        self.cpus, self.redis_cpus, self.root = cpus, redis_cpus, root
         self.process = None
         self.info: dict = {}
 
     def __enter__(self) -> "Server":
+        root = [f"--root={self.root}"] if self.root else []
         self.process = subprocess.Popen(
-            [PYTHON, os.path.join(BENCH, "serve.py")], cwd=ROOT, stdin=subprocess.DEVNULL,
+            [PYTHON, os.path.join(BENCH, "serve.py"), *root], cwd=self.root or ROOT, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, text=True, preexec_fn=child_setup(self.cpus),
         )
         try:

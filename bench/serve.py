@@ -30,7 +30,9 @@ import tempfile  # noqa: E402
 
 import gevent  # noqa: E402
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# natqueue from this checkout, or from the one named by --root (bench/compare.py runs older commits).
+_ROOT = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--root=")), None)
+sys.path.insert(0, os.path.abspath(_ROOT) if _ROOT else os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from flask import jsonify  # noqa: E402
 
@@ -42,6 +44,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
+    parser.add_argument("--root", help="serve the natqueue of this checkout instead (given as --root=PATH)")
     args = parser.parse_args()
 
     data_dir = tempfile.mkdtemp(prefix="natq-bench-")
