@@ -75,7 +75,9 @@ def clean_document(doc_type, number, field: str = "id_number") -> tuple[str, str
             raise Invalid({field: exc.fields["id_number"]}) from None
     plain = _plain(number, field)
     if doc_type == PASSPORT:
-        ok = bool(_PASSPORT_CN.match(plain) or _PASSPORT_ICAO.match(plain))
+        # E, G, DE, SE and PE are Chinese series: those must have the Chinese format.
+        chinese = plain[:1] in ("E", "G") or plain[:2] in ("DE", "SE", "PE")
+        ok = bool(_PASSPORT_CN.match(plain) if chinese else _PASSPORT_ICAO.match(plain))
     elif doc_type == HK_MACAU:
         ok = bool(_HK_MACAU.match(plain))
     elif doc_type == TAIWAN:

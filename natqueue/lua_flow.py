@@ -182,10 +182,11 @@ local bound = redis.call('HMGET', tkey, 'tube', 'tube_filled')
 return done(t[1], {type = 'home_sampled', number = t[4], tube = bound[1], tube_full = bound[2] == '1' or nil})
 """
 
-# Start a new round; the one before it ends now.
+# Start a new round; the one before it ends now, and so do its open tubes.
 # ARGV[1] name -> {'ok', round id, event_id, event_json}
 NEW_ROUND = _HEAD + r"""
 local old = current_round(base, now)
+for _, code in ipairs(redis.call('HVALS', base .. 'open-tubes')) do close_tube(base, code, now, 'round') end
 local rounds = base .. 'rounds'
 local record = cjson.decode(redis.call('HGET', rounds, old))
 record.ended_ms = now

@@ -90,7 +90,8 @@ def trace(backend: Backend, site_id: str, code: str, who: str) -> dict:
 
 
 def export_rows(backend: Backend, site_id: str, round_id: str, who: str, fmt: str) -> list[list]:
-    """Every sample of a round in sampling order, as the lab takes them (header row first)."""
+    """Every sample of a round in sampling order (then tube and position), as the lab takes them,
+    header row first."""
     keys = SiteKeys(site_id)
     meta = backend.redis.hgetall(keys.meta)
     if not meta:
@@ -103,8 +104,9 @@ def export_rows(backend: Backend, site_id: str, round_id: str, who: str, fmt: st
     pipe = backend.redis.pipeline(transaction=False)
     for tid in ids:
         pipe.hgetall(keys.ticket(tid))
+    found = sorted(pipe.execute(), key=lambda r: (int(r["sampled_ms"]), r.get("tube", ""), int(r.get("tube_pos") or 0)))
     rows = [list(EXPORT_FIELDS)]
-    for raw in pipe.execute():
+    for raw in found:
         station = raw.get("sampled_by", "")
         rows.append([
             raw.get("tube", ""), int(raw["tube_pos"]) if raw.get("tube_pos") else "", raw.get("name", ""),
