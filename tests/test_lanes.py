@@ -73,7 +73,7 @@ def test_family_join_gives_each_a_ticket_called_together(client, site, staff):
     assert response.status_code == 201, response.get_json()
     tickets = response.get_json()["tickets"]
     assert [t["number"] for t in tickets] == ["A002", "A003", "A004"]
-    assert all(t["token"] and t["code"].startswith("NQ.") for t in tickets)
+    assert all(t["token"] and t["code"].startswith("QN.") for t in tickets)
     assert [t["phone"] for t in tickets] == ["138****0001"] * 3
     assert call(client, site["id"], 1, staff)["id"] == first["id"]
     called = client.post(f"/api/v1/sites/{site['id']}/stations/2/call", headers=staff).get_json()["ticket"]

@@ -12,7 +12,7 @@ def _scan(client, site_id, station, code, staff):
 
 def test_scanning_the_residents_code_checks_them_in_with_name_and_masked_id(client, site, staff):
     ticket = join_as(client, site["id"], 1)
-    assert ticket["code"].startswith("NQ.") and young(1)["id_number"] not in ticket["code"]
+    assert ticket["code"].startswith("QN.") and young(1)["id_number"] not in ticket["code"]
     early = _scan(client, site["id"], 1, ticket["code"], staff)
     assert (early.status_code, early.get_json()["error"]["code"]) == (409, "not_called")
     call(client, site["id"], 2, staff)

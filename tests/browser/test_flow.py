@@ -1,0 +1,92 @@
+"""The sampling workflow in a real browser: the scan field, a full tube, and family tickets on a phone."""
+
+import pytest
+
+from tests.conftest import make_id_number
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the browser fixture skips (or fails under CI) with the reason
+    expect = None
+
+TUBE = "1000000001"
+
+
+def young(seed: int) -> dict:
+    return {"name": f"居民{seed}", "phone": f"139{seed:08d}", "id_number": make_id_number(seed, birth="19900101")}
+
+
+@pytest.mark.browser
+def test_cadre_scans_codes_samples_ten_and_is_told_to_change_the_tube(open_page, api, make_site, screenshot):
+    site = make_site()
+    page = open_page("laptop", f"/station/{site['id']}/1")
+    page.keyboard.type(site["staff_code"])
+    page.keyboard.press("Enter")
+    expect(page.locator("#console")).to_be_visible()
+    scan = page.locator("#scan")
+    expect(scan).to_be_focused()
+
+    # A USB scanner types the tube's barcode and presses Enter.
+    page.keyboard.type(TUBE)
+    page.keyboard.press("Enter")
+    expect(page.locator("#tube-status")).to_contain_text(f"{TUBE}：0 / 10")
+
+    for seed in range(1, 11):
+        person = young(seed)
+        ticket = api.ok("POST", f"/api/v1/sites/{site['id']}/tickets", person, status=201)
+        expect(page.locator("#next-list")).to_contain_text(ticket["number"])
+        page.keyboard.press("n")  # the empty scan field still takes the shortcut keys
+        expect(page.locator("#current-number")).to_have_text(ticket["number"])
+        expect(scan).to_be_focused()
+        page.keyboard.type(ticket["code"])
+        page.keyboard.press("Enter")
+        result = page.locator("#scan-result")
+        expect(result).to_contain_text(ticket["number"])
+        expect(result).to_contain_text(person["name"])
+        expect(result).to_contain_text("1101**********" + person["id_number"][-4:])
+        expect(result).not_to_contain_text(person["id_number"])
+        if seed == 10:
+            screenshot(page, "station-scan.png")
+        page.keyboard.press("s")
+        expect(page.locator("#current-number")).to_have_text("—")
+        if seed < 10:
+            expect(page.locator("#tube-status")).to_contain_text(f"{seed} / 10")
+        holder = {"X-Ticket-Token": ticket["token"]}
+        sampled = api.ok("GET", f"/api/v1/tickets/{ticket['id']}", headers=holder)
+        assert (sampled["status"], sampled["tube"], sampled["tube_position"]) == ("sampled", TUBE, seed)
+
+    expect(page.locator("#tube-full")).to_be_visible()
+    expect(page.locator("#tube-full-text")).to_have_text("10 人满，请换管")
+    expect(page.locator("#tube-status")).to_contain_text("没有打开的试管")
+    screenshot(page, "station-tube-full.png")
+    page.locator("#tube-full-ok").click()
+    expect(page.locator("#tube-full")).to_be_hidden()
+    expect(scan).to_be_focused()
+
+
+@pytest.mark.browser
+def test_a_phone_joins_for_a_family_and_shows_each_code(open_page, make_site, screenshot):
+    site = make_site()
+    page = open_page("phone", f"/s/{site['id']}")
+    me = young(1)
+    page.fill("#join-form [name=name]", me["name"])
+    page.fill("#join-form [name=phone]", me["phone"])
+    page.fill("#join-form [name=id_number]", me["id_number"])
+    page.click("#add-member")
+    page.fill(".member [name=member_name]", "张小明")
+    page.fill(".member [name=member_id]", make_id_number(2, birth="20180101"))
+    page.click("#join-button")
+    expect(page.locator("#ticket-number")).to_have_text("A001")
+    expect(page.locator("#ticket-qr")).to_be_visible()
+    expect(page.locator("#family")).to_be_visible()
+    expect(page.locator("#family-list")).to_contain_text("A002")
+    expect(page.locator("#family-list")).to_contain_text("张小明")
+    assert page.evaluate("document.getElementById('ticket-qr').naturalWidth") > 0
+    assert page.evaluate("document.querySelector('#family-list img').naturalWidth") > 0
+    screenshot(page, "resident-family.png")
+
+    # The next round on the same phone: the form is already filled with both people.
+    page.evaluate("id => localStorage.removeItem('natq:ticket:' + id)", site["id"])
+    page.goto(f"/s/{site['id']}")
+    expect(page.locator("#join-form [name=name]")).to_have_value(me["name"])
+    expect(page.locator(".member [name=member_name]")).to_have_value("张小明")
