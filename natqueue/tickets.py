@@ -15,7 +15,7 @@ from natqueue.feed import decode_event
 from natqueue.keys import SiteKeys
 from natqueue.pace import eta_seconds, parse_pace
 from natqueue.validation import mask_id_number, mask_phone
-from natqueue.workflow_view import flow_fields
+from natqueue.workflow_view import flow_fields, upcoming_ids
 
 STATUSES = ("waiting", "called", "sampled", "no_show", "cancelled")
 LIVE = ("waiting", "called")
@@ -164,6 +164,8 @@ def station_view(backend: Backend, site_id: str, station: int, upcoming: int = 5
     serving_ids, next_ids, waiting, status = pipe.execute()
     if status is None:
         raise QueueError("station_not_found", str(station))
+    in_lanes = upcoming_ids(backend, site_id, station, upcoming)  # by lane and the site's ratio
+    next_ids = next_ids if in_lanes is None else in_lanes
     pipe = backend.redis.pipeline(transaction=False)
     for tid in [*serving_ids, *next_ids]:
         pipe.hgetall(keys.ticket(tid))

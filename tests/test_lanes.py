@@ -140,3 +140,18 @@ def test_call_events_say_which_lane_moved(client, site, staff, socket_client):
     call(client, site["id"], 1, staff)
     events = [m["args"][0] for m in watcher.get_received() if m["name"] == "site_event"]
     assert [(e["type"], e["lane"]) for e in events] == [("joined", "p"), ("called", "p")]
+
+
+def test_the_console_lists_next_in_the_order_it_will_call(client, site, staff):
+    numbers = {}
+    for seed in range(1, 7):
+        body = elderly(seed) if seed > 3 else young(seed)
+        numbers[seed] = client.post(f"/api/v1/sites/{site['id']}/tickets", json=body).get_json()["number"]
+    yellow = join_as(client, site["id"], 7, yellow_code=True)
+    view = client.get(f"/api/v1/sites/{site['id']}/stations/1", headers=staff).get_json()
+    expected = [numbers[s] for s in (4, 1, 2, 5, 3)]
+    assert [t["number"] for t in view["next"]] == expected
+    assert [call(client, site["id"], 1, staff)["number"] for _ in range(5)] == expected
+    client.post(f"/api/v1/sites/{site['id']}/stations/2/mode", json={"mode": "single"}, headers=staff)
+    single = client.get(f"/api/v1/sites/{site['id']}/stations/2", headers=staff).get_json()
+    assert [t["number"] for t in single["next"]] == [yellow["number"]]

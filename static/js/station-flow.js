@@ -110,7 +110,31 @@
     if (code) { post("/api/v1/tickets/" + encodeURIComponent(id) + "/move", { tube: code.trim() }).then(after); }
   }
 
-  NQ.onView = function () { loadTube(); };
+  // Staff set priority (with its reason) or the yellow-code mark on anyone in line.
+  function markNext(view) {
+    var items = document.querySelectorAll("#next-list li");
+    view.next.forEach(function (t, i) {
+      var li = items[i];
+      if (!li) { return; }
+      if (t.household) { li.appendChild(document.createTextNode(" 👪")); }
+      var choose = document.createElement("select");
+      choose.className = "mini-select";
+      [["", T.regular]].concat(Object.keys(T.reasons).map(function (k) { return [k, T.reasons[k]]; }))
+        .forEach(function (o) {
+          var opt = document.createElement("option"); opt.value = o[0]; opt.textContent = o[1]; choose.appendChild(opt);
+        });
+      choose.value = t.priority || "";
+      choose.addEventListener("change", function () { flags(t.id, { priority: choose.value }); });
+      li.appendChild(choose);
+      var yellow = button(t.single ? "✓ " + T.yellow : T.yellow, function () {
+        flags(t.id, { single: t.single ? "" : "yellow_code" });
+      });
+      if (t.single) { yellow.classList.add("yellow"); }
+      li.appendChild(yellow);
+    });
+  }
+
+  NQ.onView = function (view) { markNext(view); loadTube(); };
   NQ.afterAction = function (name, body) {
     if (name.indexOf("sampled:") === 0 && body) {
       lastSampled = body.id; $("void-last").hidden = false;
