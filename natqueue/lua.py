@@ -208,7 +208,9 @@ return {'ok', first, event_id, event_json, called}
 
 # Move one ticket on: recall, check_in, no_show, sampled (staff) or cancel (holder or staff).
 # check_in records the moment a called resident reached the table (code scanned or
-# number confirmed); it leaves the status at 'called'.
+# number confirmed); it leaves the status at 'called'. sampled binds the sample to the
+# station's open tube first (lua_helpers.bind_sample) and refuses, changing nothing,
+# a single-tube resident at a pooled tube or a person already sampled this round.
 # KEYS[1] ticket  KEYS[2] waiting  KEYS[3] live_ids  KEYS[4] events  KEYS[5] idem
 # KEYS[6] served  KEYS[7] stations  KEYS[8] calling
 # ARGV[1] op  ARGV[2] holder token ('' when staff acts), then the tail
@@ -248,7 +250,7 @@ else
   local final = {no_show = 'no_show', sampled = 'sampled', cancel = 'cancelled'}
   redis.call('HSET', KEYS[1], 'status', final[op], 'finished_ms', now)
   local pkey = redis.call('HGET', KEYS[1], 'person') or id_number
-  if redis.call('HGET', KEYS[3], pkey) == tid then redis.call('HDEL', KEYS[3], pkey) end
+  if pkey and redis.call('HGET', KEYS[3], pkey) == tid then redis.call('HDEL', KEYS[3], pkey) end
   if status == 'waiting' then
     redis.call('ZREM', KEYS[2], tid)
     event.lane = leave_lane(base, KEYS[1], tid)

@@ -101,6 +101,7 @@ end
 local function bind_sample(base, tkey, tid, owner, now)
   local t = redis.call('HMGET', tkey, 'single', 'person', 'round', 'id_number')
   local single, pkey, round = t[1], t[2] or t[4], t[3] or ''
+  if not pkey then return 'purged' end  -- a purged record names nobody: it cannot be sampled
   local code = redis.call('HGET', base .. 'open-tubes', owner)
   if code then
     if single and single ~= '' and redis.call('HGET', base .. 'tube:' .. code, 'mode') ~= 'single' then

@@ -105,14 +105,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Import the Socket.IO handlers before init_app: handlers declared while no server
     # exists are kept by Flask-SocketIO and registered again on every init_app (each
     # app a test makes); declared after, they would bind to the first server only.
-    from natqueue.web import api, cli, events, flow, pages, records  # noqa: F401  (events registers handlers)
+    from natqueue.web import api, cli, events, pages  # noqa: F401  (events registers handlers)
 
     _init_socketio(app)
+    from natqueue.web import flow, flow_pages, records  # the sampling workflow (no socket handlers)
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(flow.bp)
     app.register_blueprint(records.bp)
+    app.register_blueprint(flow_pages.bp)
     cli.init_app(app)
     return app
 

@@ -355,6 +355,12 @@ def home_add(site_id):
     return jsonify(public_ticket(ticket)), 201
 
 
+@bp.get("/sites/<site_id>/home/<int:team>/tube")
+def home_tube_view(site_id, team):
+    refused = _staff(site_id)
+    return refused if refused is not None else jsonify(_owner_routes(site_id, f"h{team}"))
+
+
 @bp.post("/sites/<site_id>/home/<int:team>/tube")
 def home_tube(site_id, team):
     refused = _staff(site_id)

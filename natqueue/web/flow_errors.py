@@ -19,6 +19,7 @@ FLOW_ERRORS = {
     "round_not_found": (404, _l("No such round.")),
     "round_current": (409, _l("Start the next round before purging this one.")),
     "retention": (409, _l("The retention period of this round has not passed yet.")),
+    "purged": (409, _l("This record's personal data was purged.")),
 }
 
 
