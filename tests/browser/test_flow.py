@@ -81,8 +81,9 @@ def test_a_phone_joins_for_a_family_and_shows_each_code(open_page, make_site, sc
     expect(page.locator("#family")).to_be_visible()
     expect(page.locator("#family-list")).to_contain_text("A002")
     expect(page.locator("#family-list")).to_contain_text("张小明")
-    assert page.evaluate("document.getElementById('ticket-qr').naturalWidth") > 0
-    assert page.evaluate("document.querySelector('#family-list img').naturalWidth") > 0
+    # Both QR images really load (the holder's token is in their URL).
+    page.wait_for_function("document.getElementById('ticket-qr').naturalWidth > 0")
+    page.wait_for_function("document.querySelector('#family-list img').naturalWidth > 0")
     screenshot(page, "resident-family.png")
 
     # The next round on the same phone: the form is already filled with both people.
