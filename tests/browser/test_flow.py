@@ -91,3 +91,37 @@ def test_a_phone_joins_for_a_family_and_shows_each_code(open_page, make_site, sc
     page.goto(f"/s/{site['id']}")
     expect(page.locator("#join-form [name=name]")).to_have_value(me["name"])
     expect(page.locator(".member [name=member_name]")).to_have_value("张小明")
+
+
+@pytest.mark.browser
+def test_home_team_samples_a_visit_and_the_organizer_traces_the_tube(open_page, api, make_site, screenshot):
+    from tests.browser.conftest import ADMIN_TOKEN, staff_headers
+
+    site = make_site()
+    staff = staff_headers(api, site)
+    visit = {**young(7), "address": "八里岔社区 3 栋 2 单元 101", "reason": "卧床"}
+    api.ok("POST", f"/api/v1/sites/{site['id']}/home", visit, headers=staff, status=201)
+
+    team = open_page("phone", f"/home/{site['id']}/1")
+    team.fill("[name=code]", site["staff_code"])
+    team.keyboard.press("Enter")
+    expect(team.locator("#home-list")).to_contain_text(visit["address"])
+    expect(team.locator("#home-list")).not_to_contain_text(visit["id_number"])
+    team.fill("#tube-code", "200000000002")
+    team.keyboard.press("Enter")
+    expect(team.locator("#tube-status")).to_contain_text("200000000002：0 / 10")
+    team.get_by_role("button", name="已采样").click()
+    expect(team.locator("#home-list")).to_contain_text("名单上没有人")
+    expect(team.locator("#tube-status")).to_contain_text("1 / 10")
+
+    org = open_page("laptop", f"/organizer/{site['id']}")
+    org.fill("[name=token]", ADMIN_TOKEN)
+    org.keyboard.press("Enter")
+    expect(org.locator("#rounds")).to_contain_text("1")
+    org.fill("#trace-form [name=code]", "200000000002")
+    org.keyboard.press("Enter")
+    expect(org.locator("#trace")).to_contain_text(visit["id_number"])  # a trace is unmasked, for the organizer
+    expect(org.locator("#trace")).to_contain_text(visit["phone"])
+    expect(org.locator("#trace")).to_contain_text("h1")
+    expect(org.locator("#audit")).to_contain_text("trace 200000000002")
+    screenshot(org, "organizer-trace.png")
