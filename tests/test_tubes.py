@@ -141,3 +141,34 @@ def test_home_sampling_binds_to_the_home_teams_tube(client, site, staff):
     assert done.status_code == 200, done.get_json()
     assert (done.get_json()["status"], done.get_json()["tube"]) == ("sampled", TUBE)
     assert client.get(f"/api/v1/sites/{site['id']}/home", headers=staff).get_json()["home"] == []
+
+
+def test_a_yellow_code_family_member_is_not_called_with_the_family_to_a_pooled_station(client, site, staff):
+    from tests.flow_helpers import young
+
+    family = {"phone": "13800000001", "people": [
+        {"name": young(1)["name"], "id_number": young(1)["id_number"]},
+        {"name": young(2)["name"], "id_number": young(2)["id_number"], "yellow_code": True},
+    ]}
+    tickets = client.post(f"/api/v1/sites/{site['id']}/tickets", json=family).get_json()["tickets"]
+    called = call(client, site["id"], 1, staff)
+    assert called["id"] == tickets[0]["id"] and called["also_called"] == []
+    assert call(client, site["id"], 1, staff) is None
+    client.post(f"/api/v1/sites/{site['id']}/stations/2/mode", json={"mode": "single"}, headers=staff)
+    assert call(client, site["id"], 2, staff)["id"] == tickets[1]["id"]
+
+
+def test_a_home_visit_with_a_yellow_code_never_goes_into_a_pooled_tube(client, site, staff):
+    from tests.flow_helpers import young
+
+    body = {**young(5), "address": "3 栋", "reason": "黄码居家", "single": "yellow_code"}
+    added = client.post(f"/api/v1/sites/{site['id']}/home", json=body, headers=staff).get_json()
+    client.post(f"/api/v1/sites/{site['id']}/home/1/tube", json={"code": TUBE}, headers=staff)
+    done = f"/api/v1/tickets/{added['id']}/home-done"
+    refused = client.post(done, json={"team": 1}, headers=staff)
+    assert (refused.status_code, refused.get_json()["error"]["code"]) == (409, "single_tube_required")
+    client.post(f"/api/v1/sites/{site['id']}/home/1/tube/close", headers=staff)
+    opened = client.post(f"/api/v1/sites/{site['id']}/home/1/tube?mode=single", json={"code": TUBE2}, headers=staff)
+    assert opened.get_json()["capacity"] == 1
+    answer = client.post(done, json={"team": 1}, headers=staff).get_json()
+    assert (answer["tube"], answer["sample_mode"], answer["tube_filled"]) == (TUBE2, "single", True)

@@ -125,3 +125,39 @@ def test_home_team_samples_a_visit_and_the_organizer_traces_the_tube(open_page, 
     expect(org.locator("#trace")).to_contain_text("h1")
     expect(org.locator("#audit")).to_contain_text("trace 200000000002")
     screenshot(org, "organizer-trace.png")
+
+
+@pytest.mark.browser
+def test_people_ahead_follow_the_lanes_live(open_page, api, make_site):
+    """A phone counts its own "ahead" from site events; with lanes it must agree with the server."""
+    from tests.browser.conftest import staff_headers
+
+    site = make_site()
+    staff = staff_headers(api, site)
+    join = f"/api/v1/sites/{site['id']}/tickets"
+    old = {"name": "老人", "phone": "13900000099", "id_number": make_id_number(99, birth="19400101")}
+    for seed in (1, 2):
+        api.ok("POST", join, young(seed), status=201)
+    api.ok("POST", join, old, status=201)
+
+    page = open_page("phone", f"/s/{site['id']}")
+    me = young(3)
+    page.fill("input[name=name]", me["name"])
+    page.fill("input[name=phone]", me["phone"])
+    page.fill("input[name=id_number]", me["id_number"])
+    page.click("#join-button")
+    expect(page.locator("#ticket-ahead")).to_have_text("3")
+    ticket_id = page.evaluate("decodeURIComponent(/#t=([^&]+)/.exec(location.hash)[1])")
+
+    # Joins after mine, a yellow-code resident elsewhere, a priority call, a lane change, a regular call.
+    api.ok("POST", join, young(4), status=201)
+    yellow = api.ok("POST", join, {**young(5), "yellow_code": True}, status=201)
+    api.ok("POST", f"/api/v1/sites/{site['id']}/stations/1/call", headers=staff)  # the priority ticket
+    expect(page.locator("#ticket-ahead")).to_have_text("2")
+    first = api.ok("GET", f"/api/v1/sites/{site['id']}/stations/1", headers=staff)["next"][0]
+    api.ok("POST", f"/api/v1/tickets/{first['id']}/flags", {"single": "yellow_code"}, headers=staff)
+    expect(page.locator("#ticket-ahead")).to_have_text("1")  # moved to the single-tube group
+    api.ok("POST", f"/api/v1/tickets/{yellow['id']}/flags", {"single": ""}, headers=staff)  # joined after me
+    api.ok("POST", f"/api/v1/sites/{site['id']}/stations/1/call", headers=staff)
+    expect(page.locator("#ticket-ahead")).to_have_text("0")
+    assert api.ok("GET", f"/api/v1/tickets/{ticket_id}", headers=staff)["ahead"] == 0
