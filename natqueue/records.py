@@ -118,10 +118,17 @@ def export_rows(backend: Backend, site_id: str, round_id: str, who: str, fmt: st
     return rows
 
 
+def _inert(value):
+    """A name typed by a resident must not run as a formula in the lab's spreadsheet."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def to_csv(rows: list[list]) -> bytes:
     """UTF-8 with a BOM, so a spreadsheet on a site laptop opens the Chinese names right."""
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    csv.writer(buf, lineterminator="\r\n").writerows([[_inert(v) for v in row] for row in rows])
     return ("\ufeff" + buf.getvalue()).encode()
 
 
@@ -133,7 +140,7 @@ def to_xlsx(rows: list[list]) -> bytes:
     sheet.title = "samples"
     for row in rows:
         # Document numbers and tube codes are text: a spreadsheet must not round 18 digits.
-        sheet.append([str(v) if i not in (1,) or v == "" else v for i, v in enumerate(row)])
+        sheet.append([_inert(str(v)) if i != 1 or v == "" else v for i, v in enumerate(row)])
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()

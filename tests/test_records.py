@@ -118,3 +118,18 @@ def test_purge_removes_personal_data_after_retention_and_keeps_counts(app, clien
     assert [(p["position"], p["name"], p["id_number"]) for p in trace["people"]] == [(1, "", ""), (2, "", "")]
     figures = client.get(f"/api/v1/sites/{site['id']}/rounds/1", headers=staff).get_json()
     assert figures["counts"]["sampled"] == 2 and figures["counts"]["joined"] == 2
+
+
+def test_a_name_cannot_run_as_a_spreadsheet_formula(app, client, site, staff, admin):
+    _clock(app)
+    open_tube(client, site["id"], 1, TUBE, staff)
+    join_as(client, site["id"], 1, name="=HYPERLINK(\"http://x\")")
+    sample(client, call(client, site["id"], 1, staff)["id"], staff)
+    text = client.get(f"/api/v1/sites/{site['id']}/rounds/1/export.csv?by=王主任", headers=admin).get_data()
+    assert "'=HYPERLINK" in text.decode("utf-8-sig")
+    book = load_workbook(io.BytesIO(client.get(f"/api/v1/sites/{site['id']}/rounds/1/export.xlsx",
+                                               headers=admin).get_data()))
+    cell = book.active["C2"]
+    assert cell.data_type == "s" and cell.value.startswith("'=")
+    log = client.get(f"/api/v1/sites/{site['id']}/audit", headers=admin).get_json()["audit"]
+    assert log[1]["who"].startswith("organizer 王主任")

@@ -31,8 +31,9 @@ def _invalid(exc: Invalid):
 
 
 def _who() -> str:
-    """Who asked: the role, the name the organizer's tool sends (X-Natq-User) and the address."""
-    name = (request.headers.get("X-Natq-User") or "").strip()[:40]
+    """Who asked: the role, the name the organizer gives (X-Natq-User, or ``?by=`` on a download
+    link) and the address."""
+    name = (request.headers.get("X-Natq-User") or request.args.get("by") or "").strip()[:40]
     return " ".join(x for x in (getattr(g, "actor", "organizer"), name, request.remote_addr or "") if x)
 
 

@@ -16,6 +16,34 @@
     var text = r && r.status >= 400 ? ((r.body.error && r.body.error.message) || S.network) : "";
     $("org-message").textContent = text; $("org-message").hidden = !text;
   }
+  // Who the audit log names: typed once, kept on this computer, sent as ?by= (headers cannot carry 汉字).
+  var nameBox = $("org-name");
+  try { nameBox.value = localStorage.getItem("natq:organizer-name") || ""; } catch (e) { /* private mode */ }
+  nameBox.addEventListener("change", function () {
+    try { localStorage.setItem("natq:organizer-name", nameBox.value); } catch (e) { /* private mode */ }
+    loadRounds();
+  });
+  function by(url) { return url + (url.indexOf("?") < 0 ? "?" : "&") + "by=" + encodeURIComponent(nameBox.value); }
+
+  function loadSettings() {
+    send("GET", api + "/workflow").then(function (r) {
+      if (r.status !== 200) { return; }
+      var f = $("settings-form"), v = r.body;
+      f.ratio_p.value = v.priority_ratio[0]; f.ratio_r.value = v.priority_ratio[1];
+      f.tube_capacity.value = String(v.tube_capacity); f.tube_pattern.value = v.tube_pattern;
+      f.require_tube.checked = v.require_tube; f.family_max.value = v.family_max; f.retention_days.value = v.retention_days;
+    });
+  }
+  $("settings-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var f = ev.target;
+    send("PATCH", api + "/workflow", {
+      priority_ratio: [Number(f.ratio_p.value), Number(f.ratio_r.value)], tube_capacity: Number(f.tube_capacity.value),
+      tube_pattern: f.tube_pattern.value, require_tube: f.require_tube.checked,
+      family_max: Number(f.family_max.value), retention_days: Number(f.retention_days.value)
+    }).then(function (r) { message(r); loadSettings(); });
+  });
+
   function cell(row, text) { var td = document.createElement("td"); td.textContent = text; row.appendChild(td); return td; }
   function time(ms) { return ms ? new Date(ms).toLocaleString() : ""; }
 
@@ -31,7 +59,7 @@
         var links = cell(tr, "");
         ["csv", "xlsx"].forEach(function (fmt) {
           var a = document.createElement("a");
-          a.href = api + "/rounds/" + round.id + "/export." + fmt; a.textContent = fmt.toUpperCase() + " ";
+          a.href = by(api + "/rounds/" + round.id + "/export." + fmt); a.textContent = fmt.toUpperCase() + " ";
           links.appendChild(a);
         });
         var last = cell(tr, "");
@@ -39,7 +67,7 @@
           var b = document.createElement("button");
           b.type = "button"; b.className = "mini-btn"; b.textContent = S.purge;
           b.addEventListener("click", function () {
-            if (window.confirm(S.confirmPurge)) { send("POST", api + "/rounds/" + round.id + "/purge").then(function (d) { message(d); loadAll(); }); }
+            if (window.confirm(S.confirmPurge)) { send("POST", by(api + "/rounds/" + round.id + "/purge")).then(function (d) { message(d); loadAll(); }); }
           });
           last.appendChild(b);
         }
@@ -59,7 +87,7 @@
       });
     });
   }
-  function loadAll() { loadRounds(); loadAudit(); }
+  function loadAll() { loadRounds(); loadAudit(); loadSettings(); }
 
   $("round-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
@@ -68,7 +96,7 @@
   $("trace-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
     var code = ev.target.code.value.trim();
-    send("GET", api + "/tubes/" + encodeURIComponent(code) + "/trace").then(function (r) {
+    send("GET", by(api + "/tubes/" + encodeURIComponent(code) + "/trace")).then(function (r) {
       message(r);
       var body = $("trace"); body.innerHTML = "";
       if (r.status !== 200) { return; }

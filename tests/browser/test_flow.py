@@ -118,11 +118,14 @@ def test_home_team_samples_a_visit_and_the_organizer_traces_the_tube(open_page, 
     org.fill("[name=token]", ADMIN_TOKEN)
     org.keyboard.press("Enter")
     expect(org.locator("#rounds")).to_contain_text("1")
+    expect(org.locator("#settings-form [name=tube_capacity]")).to_have_value("10")
+    org.fill("#org-name", "王主任")
     org.fill("#trace-form [name=code]", "200000000002")
     org.keyboard.press("Enter")
     expect(org.locator("#trace")).to_contain_text(visit["id_number"])  # a trace is unmasked, for the organizer
     expect(org.locator("#trace")).to_contain_text(visit["phone"])
     expect(org.locator("#trace")).to_contain_text("h1")
+    expect(org.locator("#audit")).to_contain_text("王主任")
     expect(org.locator("#audit")).to_contain_text("trace 200000000002")
     screenshot(org, "organizer-trace.png")
 
