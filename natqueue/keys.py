@@ -96,6 +96,11 @@ class SiteKeys:
         return f"{self.base}lane:{lane}"
 
     @property
+    def lanes_state(self) -> str:
+        """Hash: per lane group ('' pooled, 's' single), the current run of priority and regular calls."""
+        return self.base + "lanes"
+
+    @property
     def declared(self) -> str:
         """Sorted set of waiting tickets whose declared priority staff have not checked yet."""
         return self.base + "declared"

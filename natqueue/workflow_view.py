@@ -39,7 +39,7 @@ def upcoming_ids(backend, site_id: str, station: int, count: int) -> list[str] |
     pipe.zrange(keys.lane(group + "p"), 0, count - 1)
     pipe.zrange(keys.lane(group + "r"), 0, count - 1)
     pipe.hmget(keys.meta, "priority_ratio_p", "priority_ratio_r")
-    pipe.hmget(keys.base + "lanes", group + "p", group + "r")
+    pipe.hmget(keys.lanes_state, group + "p", group + "r")
     priority, regular, ratio, state = pipe.execute()
     big_p, big_r = int(ratio[0] or 1), int(ratio[1] or 2)
     ps, rs = int(state[0] or 0), int(state[1] or 0)
