@@ -108,11 +108,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from natqueue.web import api, cli, events, pages  # noqa: F401  (events registers handlers)
 
     _init_socketio(app)
-    from natqueue.web import flow, flow_pages, records  # the sampling workflow (no socket handlers)
+    from natqueue.web import flow, flow_home, flow_pages, records  # the sampling workflow (no socket handlers)
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(flow.bp)
+    app.register_blueprint(flow_home.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(flow_pages.bp)
     cli.init_app(app)

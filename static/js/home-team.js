@@ -33,6 +33,8 @@
       var t = r.body.tube;
       $("tube-status").textContent = t ? fill(S.tubeOpen, { code: t.code, count: t.count, capacity: t.capacity }) : S.noTube;
       $("tube-close").hidden = !t;
+      var medic = document.querySelector("#medic-form [name=medic]");
+      if (document.activeElement !== medic) { medic.value = r.body.medic || ""; }
     });
     send("GET", api + "/home").then(function (r) {
       if (r.status !== 200) { return; }
@@ -68,6 +70,13 @@
     var mode = $("tube-single").checked ? "?mode=single" : "";
     send("POST", api + "/home/" + team + "/tube" + mode, { code: code }).then(function (r) {
       if (r.status !== 201) { failed(r); } else { message(""); }
+      load();
+    });
+  });
+  $("medic-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    send("POST", api + "/home/" + team + "/medic", { name: ev.target.medic.value }).then(function (r) {
+      if (r.status !== 200) { failed(r); } else { message(""); }
       load();
     });
   });

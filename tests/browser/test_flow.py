@@ -107,6 +107,8 @@ def test_home_team_samples_a_visit_and_the_organizer_traces_the_tube(open_page, 
     team.keyboard.press("Enter")
     expect(team.locator("#home-list")).to_contain_text(visit["address"])
     expect(team.locator("#home-list")).not_to_contain_text(visit["id_number"])
+    team.fill("#medic-form [name=medic]", "赵护士")
+    team.locator("#medic-form button").click()
     team.fill("#tube-code", "200000000002")
     team.keyboard.press("Enter")
     expect(team.locator("#tube-status")).to_contain_text("200000000002：0 / 10")
@@ -125,6 +127,7 @@ def test_home_team_samples_a_visit_and_the_organizer_traces_the_tube(open_page, 
     expect(org.locator("#trace")).to_contain_text(visit["id_number"])  # a trace is unmasked, for the organizer
     expect(org.locator("#trace")).to_contain_text(visit["phone"])
     expect(org.locator("#trace")).to_contain_text("h1")
+    expect(org.locator("#trace")).to_contain_text("赵护士")
     expect(org.locator("#audit")).to_contain_text("王主任")
     expect(org.locator("#audit")).to_contain_text("trace 200000000002")
     screenshot(org, "organizer-trace.png")
