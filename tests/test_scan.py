@@ -51,12 +51,15 @@ def test_scanning_a_tube_opens_it_and_an_id_card_finds_the_ticket(client, site, 
     assert (offer["kind"], offer["id_number"]) == ("document", stranger)  # typed by staff: offered a walk-in
 
 
-def test_the_qr_code_is_for_the_holder_only(client, site):
+def test_the_qr_image_is_named_by_the_code_and_only_a_real_code_draws(client, site):
     ticket = join_as(client, site["id"], 1)
-    url = f"/api/v1/tickets/{ticket['id']}/code.svg"
-    assert client.get(url).status_code == 403
-    response = client.get(url + f"?token={ticket['token']}")
+    held = client.get(f"/api/v1/tickets/{ticket['id']}", headers={"X-Ticket-Token": ticket["token"]}).get_json()
+    assert held["code"] == ticket["code"]  # after a reload the phone gets it again
+    assert "code" not in client.get(f"/api/v1/tickets/{ticket['id']}").get_json()
+    response = client.get(f"/api/v1/ticket-codes/{ticket['code']}.svg")
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    forged = ticket["code"][:-1] + ("0" if ticket["code"][-1] != "0" else "1")
+    assert client.get(f"/api/v1/ticket-codes/{forged}.svg").status_code == 404
 
 
 def test_no_answer_but_exports_and_traces_shows_an_id_number_or_phone(client, site, staff, admin, socket_client):

@@ -26,7 +26,7 @@ from natqueue.web.auth import (
 )
 from natqueue.web.broadcast import announce, public_ticket
 from natqueue.web.errors import api_error, from_queue_error
-from natqueue.web.flow import announce_ticket, join_from_body
+from natqueue.web.flow import announce_ticket, join_from_body, with_code
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -175,7 +175,7 @@ def get_ticket(ticket_id):
     if token is None and check_staff(site_id) is None:
         return jsonify(tickets.get_ticket(backend, ticket_id))
     tickets.check_holder(backend, ticket_id, token)
-    return jsonify(public_ticket(tickets.get_ticket(backend, ticket_id)))
+    return jsonify(with_code(public_ticket(tickets.get_ticket(backend, ticket_id))))
 
 
 @bp.delete("/tickets/<ticket_id>")

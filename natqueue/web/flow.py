@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from natqueue import qr, tubes, workflow
 from natqueue.backend import QueueError
 from natqueue.documents import RESIDENT_ID, clean_document
-from natqueue.tickets import check_holder, get_ticket, site_of, transition
+from natqueue.tickets import get_ticket, site_of, transition
 from natqueue.validation import Invalid, clean_name, clean_phone, clean_request_id, collect
 from natqueue.web import get_backend
 from natqueue.web.auth import check_staff
@@ -136,12 +136,18 @@ def join_from_body(site_id: str, body: dict):
     return jsonify({"household": found[0].get("household"), "tickets": [_with_code(t) for t in found]}), 201
 
 
-@bp.get("/tickets/<ticket_id>/code.svg")
-def ticket_qr(ticket_id):
-    """The QR code a resident shows at the table; only the holder's phone may fetch it."""
-    check_holder(get_backend(), ticket_id, request.args.get("token") or request.headers.get("X-Ticket-Token"))
-    svg = qr.svg(workflow.ticket_code(secret(), ticket_id))
-    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=86400"})
+@bp.get("/ticket-codes/<code>.svg")
+def ticket_qr(code):
+    """The QR code a resident shows. Its URL is the code itself (ticket id + keyed check): it
+    shows nothing the code does not, and puts no holder token in a URL (or a server log)."""
+    if workflow.ticket_from_code(secret(), code) is None:
+        return api_error(404, "unknown_code", _l("This code is not a ticket or a tube of this site."))
+    return Response(qr.svg(code), mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=86400"})
+
+
+def with_code(ticket: dict) -> dict:
+    """The holder's view of a ticket carries its code, for the QR image."""
+    return _with_code(ticket)
 
 
 # --- the station console -------------------------------------------------------------

@@ -14,9 +14,12 @@
   function $(id) { return document.getElementById(id); }
   function load(key) { try { return JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { return null; } }
   function store(key, value) { try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode */ } }
-  function qrUrl(id, token) {
-    return "/api/v1/tickets/" + encodeURIComponent(id) + "/code.svg?token=" + encodeURIComponent(token);
+  // A ticket's code (from the join or the holder's GET) names its QR image; kept on this phone.
+  var codes = load("natq:codes") || {};
+  function remember(t) {
+    if (t && t.code && codes[t.id] !== t.code) { codes[t.id] = t.code; store("natq:codes", codes); }
   }
+  function qrUrl(id) { return codes[id] ? "/api/v1/ticket-codes/" + encodeURIComponent(codes[id]) + ".svg" : ""; }
   function statusText(t) {
     if (t.status === "called") { return S.called.replace("{n}", t.station); }
     if (t.status === "waiting") { return S.waiting; }
@@ -98,8 +101,8 @@
       li.querySelector(".name").textContent = t.name;
       li.querySelector(".status").textContent = statusText(t);
       var img = li.querySelector("img");
-      img.src = qrUrl(t.id, t.token);
-      img.hidden = !(t.status === "waiting" || t.status === "called");
+      if (qrUrl(t.id)) { img.src = qrUrl(t.id); }
+      img.hidden = !qrUrl(t.id) || !(t.status === "waiting" || t.status === "called");
       list.appendChild(li);
     });
     $("family").hidden = !family.length || $("ticket").hidden;
@@ -110,6 +113,7 @@
   }
 
   NQ.onJoined = function (body) {
+    (body.tickets || [body]).forEach(remember);
     family = (body.tickets || []).slice(1).map(function (t) {
       return { id: t.id, token: t.token, number: t.number, name: t.name, status: t.status, station: t.station };
     });
@@ -118,13 +122,11 @@
     watchFamily();
   };
   NQ.onForget = function () { family = []; store(familyKey, []); renderFamily(); };
-  NQ.onTicket = function (t, token) {
+  NQ.onTicket = function (t) {
+    remember(t);
     var img = $("ticket-qr");
-    var live = t.status === "waiting" || t.status === "called";
-    if (live && token) {
-      var src = qrUrl(t.id, token);
-      if (img.getAttribute("src") !== src) { img.setAttribute("src", src); }
-    }
+    var live = (t.status === "waiting" || t.status === "called") && !!qrUrl(t.id);
+    if (live && img.getAttribute("src") !== qrUrl(t.id)) { img.setAttribute("src", qrUrl(t.id)); }
     $("ticket-code").hidden = !live;
     renderFamily();
   };

@@ -136,7 +136,7 @@
     state.lastEventId = t.last_event_id;
     renderTicket();
     renderSite();
-    if (NQ.onTicket) { NQ.onTicket(t, state.token); }
+    if (NQ.onTicket) { NQ.onTicket(t); }
   }
 
   function applySnapshot(s) {
