@@ -112,7 +112,7 @@ def export_rows(backend: Backend, site_id: str, round_id: str, who: str, fmt: st
             raw.get("tube", ""), int(raw["tube_pos"]) if raw.get("tube_pos") else "", raw.get("name", ""),
             raw.get("doc_type", "id"), raw.get("id_number", ""), raw.get("phone", ""), meta.get("name", ""),
             station, raw.get("medic", ""), _local(int(raw["sampled_ms"]), tz),
-            raw.get("sample_mode") or ("single" if raw.get("single") else "pooled"),
+            raw.get("sample_mode", ""),  # empty: sampled with no tube open (a site not requiring tubes)
             raw.get("void_reason", ""),
         ])
     return rows
