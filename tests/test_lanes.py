@@ -155,3 +155,15 @@ def test_the_console_lists_next_in_the_order_it_will_call(client, site, staff):
     client.post(f"/api/v1/sites/{site['id']}/stations/2/mode", json={"mode": "single"}, headers=staff)
     single = client.get(f"/api/v1/sites/{site['id']}/stations/2", headers=staff).get_json()
     assert [t["number"] for t in single["next"]] == [yellow["number"]]
+
+
+def test_a_retried_family_join_returns_the_same_tickets(client, site):
+    family = {"phone": "13800000001", "people": [{"name": "甲", "id_number": young(1)["id_number"]},
+                                                 {"name": "乙", "id_number": young(2)["id_number"]}]}
+    headers = {"Idempotency-Key": "family-once"}
+    first = client.post(f"/api/v1/sites/{site['id']}/tickets", json=family, headers=headers)
+    again = client.post(f"/api/v1/sites/{site['id']}/tickets", json=family, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert [t["id"] for t in again.get_json()["tickets"]] == [t["id"] for t in first.get_json()["tickets"]]
+    assert all(t["token"] for t in again.get_json()["tickets"])
+    assert client.get(f"/api/v1/sites/{site['id']}").get_json()["waiting"] == 2

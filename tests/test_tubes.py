@@ -172,3 +172,17 @@ def test_a_home_visit_with_a_yellow_code_never_goes_into_a_pooled_tube(client, s
     assert opened.get_json()["capacity"] == 1
     answer = client.post(done, json={"team": 1}, headers=staff).get_json()
     assert (answer["tube"], answer["sample_mode"], answer["tube_filled"]) == (TUBE2, "single", True)
+
+
+def test_a_retried_sampled_binds_once(client, site, staff):
+    from tests.flow_helpers import join_as
+
+    open_tube(client, site["id"], 1, TUBE, staff)
+    join_as(client, site["id"], 1)
+    ticket = call(client, site["id"], 1, staff)
+    retry = {**staff, "Idempotency-Key": "sample-once"}
+    first = client.post(f"/api/v1/tickets/{ticket['id']}/sampled", headers=retry).get_json()
+    again = client.post(f"/api/v1/tickets/{ticket['id']}/sampled", headers=retry).get_json()
+    assert first["tube_position"] == again["tube_position"] == 1
+    view = client.get(f"/api/v1/sites/{site['id']}/stations/1/tube", headers=staff).get_json()
+    assert view["tube"]["count"] == 1
