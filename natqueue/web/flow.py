@@ -11,7 +11,7 @@ from natqueue import qr, tubes, workflow
 from natqueue.backend import QueueError
 from natqueue.documents import RESIDENT_ID, clean_document
 from natqueue.tickets import get_ticket, site_of, transition
-from natqueue.validation import Invalid, clean_name, clean_phone, clean_request_id, collect
+from natqueue.validation import Invalid, clean_name, clean_phone, clean_request_id, collect, mask_id_number
 from natqueue.web import get_backend
 from natqueue.web.auth import check_staff
 from natqueue.web.broadcast import announce, public_ticket
@@ -185,7 +185,8 @@ def scan(site_id, number):
         ticket_id = workflow.live_ticket_of(backend, site_id, doc_type, id_number)
         if ticket_id is None:
             # An ID card with no ticket: the console offers a walk-in ticket for it.
-            return jsonify({"kind": "document", "doc_type": doc_type, "id_number": id_number})
+            # The console fills the form from what it scanned; the answer stays masked.
+            return jsonify({"kind": "document", "doc_type": doc_type, "id_number": mask_id_number(id_number)})
     if site_of(ticket_id) != site_id:
         return api_error(404, "unknown_code", _l("This code is not a ticket or a tube of this site."))
     current = get_ticket(backend, ticket_id)

@@ -165,7 +165,7 @@
       }
       if (b.kind === "document") {
         var form = $("walkin-form");
-        form.doc_type.value = b.doc_type; form.id_number.value = b.id_number;
+        form.doc_type.value = b.doc_type; form.id_number.value = code.toUpperCase();
         result(fill(T.walkInFor, { id: b.id_number }), true);
         form.name.focus();
       }

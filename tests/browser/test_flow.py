@@ -167,3 +167,41 @@ def test_people_ahead_follow_the_lanes_live(open_page, api, make_site):
     api.ok("POST", f"/api/v1/sites/{site['id']}/stations/1/call", headers=staff)
     expect(page.locator("#ticket-ahead")).to_have_text("0")
     assert api.ok("GET", f"/api/v1/tickets/{ticket_id}", headers=staff)["ahead"] == 0
+
+
+@pytest.mark.browser
+def test_a_walk_in_gets_a_big_printable_ticket(open_page, api, make_site, screenshot):
+    site = make_site()
+    page = open_page("laptop", f"/station/{site['id']}/1")
+    page.keyboard.type(site["staff_code"])
+    page.keyboard.press("Enter")
+    expect(page.locator("#scan")).to_be_focused()
+    phone_join = api.ok("POST", f"/api/v1/sites/{site['id']}/tickets", young(1), status=201)
+
+    # An ID card reader types the number: nobody holds a ticket for it, so the walk-in form opens.
+    number = make_id_number(2, birth="19460101")
+    page.keyboard.type(number)
+    page.keyboard.press("Enter")
+    expect(page.locator("#walkin-form [name=id_number]")).to_have_value(number)
+    expect(page.locator("#walkin-form [name=name]")).to_be_focused()
+    page.keyboard.type("王奶奶")
+    page.locator("#walkin-form button[type=submit]").click()
+    expect(page.locator("#slip")).to_be_visible()
+    expect(page.locator("#slip-number")).to_have_text("A002")
+    expect(page.locator("#slip-line")).not_to_contain_text(number)
+    screenshot(page, "station-walk-in.png")
+
+    page.emulate_media(media="print")  # what the receipt printer gets: the slip alone
+    expect(page.locator("#slip-number")).to_be_visible()
+    expect(page.locator("#btn-call")).to_be_hidden()
+    expect(page.locator("#slip-print")).to_be_hidden()
+    page.emulate_media(media="screen")
+
+    # Born in 1946: the priority lane, called before the earlier phone join.
+    page.locator("#slip-close").click()
+    page.keyboard.press("n")
+    expect(page.locator("#current-number")).to_have_text("A002")
+    page.keyboard.press("s")
+    expect(page.locator("#current-number")).to_have_text("—")
+    page.keyboard.press("n")
+    expect(page.locator("#current-number")).to_have_text(phone_join["number"])
