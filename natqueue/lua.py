@@ -198,12 +198,14 @@ for i, tid in ipairs(called) do
   end
 end
 if #also > 0 then event.also = also end
+-- The ticket the call is for (the first of a household), by the names the rest of the script knows.
+local tid, tkey, number = first, ARGV[2] .. first, event.number
 event.waiting = redis.call('ZCARD', KEYS[2])
 event.pace = pace(KEYS[1], now)
 local event_id, event_json = emit(KEYS[3], event)
-redis.call('SET', KEYS[4], first, 'EX', IDEM_TTL)
+redis.call('SET', KEYS[4], tid, 'EX', IDEM_TTL)
 table.remove(called, 1)
-return {'ok', first, event_id, event_json, called}
+return {'ok', tid, event_id, event_json, called}
 """
 
 # Move one ticket on: recall, check_in, no_show, sampled (staff) or cancel (holder or staff).
