@@ -209,3 +209,11 @@ def declared(backend: Backend, site_id: str, limit: int = 20) -> list[dict]:
     keys = SiteKeys(site_id)
     return [get_ticket(backend, tid) for tid in backend.redis.zrange(keys.declared, 0, limit - 1)]
 
+
+def single_waiting(backend: Backend, site_id: str) -> int:
+    """Residents waiting for a single-tube station: only such a station will call them."""
+    keys = SiteKeys(site_id)
+    pipe = backend.redis.pipeline(transaction=False)
+    pipe.zcard(keys.lane("sp"))
+    pipe.zcard(keys.lane("sr"))
+    return sum(pipe.execute())

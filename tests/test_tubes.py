@@ -100,6 +100,8 @@ def test_a_yellow_code_resident_never_lands_in_a_pooled_tube(client, site, staff
     # A pooled station skips them in the queue...
     assert call(client, site["id"], 1, staff)["id"] == regular["id"]
     assert call(client, site["id"], 1, staff) is None
+    view = client.get(f"/api/v1/sites/{site['id']}/stations/1/tube", headers=staff).get_json()
+    assert view["single_waiting"] == 1  # the console says a single-tube station is needed
     # ...and even a staff member who forces a call cannot bind them to a pooled tube.
     client.post(f"/api/v1/tickets/{regular['id']}/flags", json={"single": "yellow_code"}, headers=staff)
     refused = sample(client, regular["id"], staff, status=409)

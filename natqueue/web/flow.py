@@ -245,6 +245,7 @@ def station_tube(site_id, number):
     view = _owner_routes(site_id, str(number))
     view["mode"] = workflow.station_modes(get_backend(), site_id).get(number, "pooled")
     view["declared"] = workflow.declared(get_backend(), site_id)
+    view["single_waiting"] = workflow.single_waiting(get_backend(), site_id)
     return jsonify(view)
 
 

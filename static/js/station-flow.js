@@ -59,6 +59,8 @@
     $("tube-status").textContent = tube ? fill(T.tubeOpen, { code: tube.code, count: tube.count, capacity: tube.capacity })
       : T.noTube;
     $("tube-close").hidden = !tube;
+    $("single-waiting").textContent = fill(T.singleWaiting, { n: v.single_waiting });
+    $("single-waiting").hidden = !v.single_waiting;
     list.innerHTML = "";
     (tube ? tube.people : []).forEach(function (p) {
       var li = document.createElement("li");
