@@ -314,7 +314,7 @@ def move(ticket_id):
     if refused is not None:
         return refused
     code = _body().get("tube")
-    if not isinstance(code, str) or not code.strip():
+    if not isinstance(code, str) or not code.strip() or len(code) > 100:
         raise Invalid({"tube": "required"})
     ticket, event = tubes.move_sample(get_backend(), ticket_id, code.strip(), _request_id())
     announce(event, site_id)

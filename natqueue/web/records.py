@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from natqueue import records, workflow
 from natqueue.backend import QueueError
-from natqueue.validation import Invalid, clean_name, collect
+from natqueue.validation import Invalid, clean_name, clean_request_id, collect
 from natqueue.web import get_backend
 from natqueue.web.auth import check_staff, require_organizer
 from natqueue.web.broadcast import announce
@@ -107,7 +107,8 @@ def list_rounds(site_id):
 def new_round(site_id):
     body = request.get_json(silent=True) or {}
     name = clean_name(body.get("name"), "name", 60)
-    found, event = records.new_round(get_backend(), site_id, name, request.headers.get("Idempotency-Key"))
+    request_id = clean_request_id(request.headers.get("Idempotency-Key"))
+    found, event = records.new_round(get_backend(), site_id, name, request_id)
     announce(event, site_id)
     return jsonify(found), 201
 
