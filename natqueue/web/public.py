@@ -6,7 +6,8 @@ Public: numbers only, never names, ID numbers or phones.
 
 import json
 
-from flask import Blueprint, abort, jsonify, make_response, render_template
+from flask import Blueprint, abort, jsonify, make_response, render_template, request
+from flask_babel import force_locale
 
 from natqueue import siteadmin, sites, stats
 from natqueue.backend import QueueError
@@ -79,6 +80,14 @@ def calmer_site(backend, site_id: str) -> dict | None:
     return others[0]
 
 
+@bp.app_template_global("calmer_site")
+def _calmer_for_template(site_id: str) -> dict | None:
+    try:
+        return calmer_site(get_backend(), site_id)
+    except QueueError:
+        return None
+
+
 @bp.get("/sites")
 def sites_page():
     response = make_response(render_template("sites.html", sites=public_sites(get_backend())))
@@ -109,4 +118,7 @@ def display(site_id):
 def poster(site_id):
     site = _site_or_404(site_id)
     conf = siteadmin.settings(siteadmin.read_meta(get_backend(), site_id))
-    return render_template("poster.html", site=site, conf=conf, join_url=public_url(f"/s/{site_id}"))
+    # Printed for residents: Chinese, whatever the organizer's browser prefers (unless ?lang=en).
+    with force_locale("en" if request.args.get("lang") == "en" else "zh_CN"):
+        return render_template("poster.html", site=site, conf=conf, join_url=public_url(f"/s/{site_id}"),
+                               locale="en" if request.args.get("lang") == "en" else "zh_CN")
