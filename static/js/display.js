@@ -8,14 +8,16 @@
 (function () {
   "use strict";
   var NQ = window.NQ, S = NQ.strings, site = NQ.site;
-  var board = NQ.board, fresh = {}, seen = {}, soundOn = false, timer = null;
+  var board = NQ.board, fresh = {}, seen = {}, soundOn = false, timer = null, announced = 0;
 
   function $(id) { return document.getElementById(id); }
   function fill(t, v) { return t.replace(/\{(\w+)\}/g, function (_m, k) { return v[k]; }); }
 
   function say(number, station) {
     var text = fill(S.say, { number: number, n: station });
+    announced += 1;  // what was said last, and how often: for whoever checks the screen
     document.body.setAttribute("data-announced", text);
+    document.body.setAttribute("data-announcements", String(announced));
     if (!soundOn || !window.speechSynthesis) { return; }
     // Letters and digits one by one ("A 0 2 3"), as a caller would read them.
     var u = new SpeechSynthesisUtterance(fill(S.say, { number: number.split("").join(" "), n: station }));
