@@ -180,3 +180,27 @@ def test_watch_dashboard_with_the_token_in_the_message(socket_client, site):
     assert answer["ok"] and [s["site_id"] for s in answer["sites"]] == [site["id"]]
 
 
+
+
+def test_pushes_are_coalesced_per_site_across_processes(app, socket_client, site, join, redis_client):
+    """Twenty changes in a burst: one push, carrying all of them. While another process
+    holds the site's window (its claim in Redis), this one schedules nothing."""
+    from natqueue.keys import SiteKeys
+    from natqueue.web import push
+
+    app.config["NATQ_DASH_COALESCE_MS"] = 200
+    board = socket_client(headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    assert board.emit("watch_dashboard", {"site_ids": [site["id"]]}, callback=True)["ok"]
+    board.get_received()
+    for seed in range(20):
+        join(seed)
+    mine = [key for key in push._pending if key[1] == site["id"]]
+    assert mine == [(id(app), site["id"])]
+    push._pending[mine[0]].join(timeout=5)
+    pushed = [m["args"][0] for m in board.get_received() if m["name"] == "stats"]
+    assert len(pushed) == 1 and pushed[0]["waiting"] == 20
+
+    redis_client.delete(SiteKeys(site["id"]).dash_push)
+    redis_client.set(SiteKeys(site["id"]).dash_push, "1", px=5000)  # another process's window
+    join(21)
+    assert not [key for key in push._pending if key[1] == site["id"]]

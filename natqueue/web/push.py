@@ -17,7 +17,8 @@ from natqueue.keys import SiteKeys
 from natqueue.web import get_backend, socketio
 from natqueue.web.auth import is_organizer, is_organizer_token
 
-_pending: set[tuple[int, str]] = set()
+#: (app, site) -> the greenlet that will push; one per site per window in this process.
+_pending: dict[tuple[int, str], object] = {}
 
 
 def dashboard_room(site_id: str) -> str:
@@ -33,7 +34,7 @@ def push_now(app, site_id: str) -> None:
 
 def _later(app, site_id: str, delay_s: float) -> None:
     socketio.sleep(delay_s)
-    _pending.discard((id(app), site_id))
+    _pending.pop((id(app), site_id), None)
     try:
         push_now(app, site_id)
     except Exception:  # a push is a hint: the next change or a reconnect brings the figures
@@ -52,8 +53,7 @@ def site_changed(site_id: str) -> None:
         return
     if not get_backend().redis.set(SiteKeys(site_id).dash_push, "1", nx=True, px=delay_ms):
         return  # another process pushes within the window, and will see this change
-    _pending.add(key)
-    socketio.start_background_task(_later, app, site_id, delay_ms / 1000)
+    _pending[key] = socketio.start_background_task(_later, app, site_id, delay_ms / 1000)
 
 
 @socketio.on("watch_dashboard")
