@@ -40,7 +40,7 @@
       $("form-error").hidden = true;
       send(form.getAttribute("data-method"), form.getAttribute("data-url"), body(form)).then(function (r) {
         if (r.status >= 400) { showError(r); return; }
-        if (form.id === "create-site") {
+        if (form.getAttribute("id") === "create-site") {  // not form.id: its "id" field shadows it
           $("created-code").textContent = r.body.staff_code;
           $("created-link").href = "/organizer/sites/" + encodeURIComponent(r.body.id);
           $("created").hidden = false;

@@ -122,13 +122,13 @@ def test_station_console_roster_and_pause_reason(open_page, api, make_site):
     page = open_page("laptop", f"/station/{site['id']}/1")
     page.fill("input[name=code]", site["staff_code"])
     page.keyboard.press("Enter")
-    expect(page.locator("#roster")).to_be_visible()
-    expect(page.locator("#roster-gaps")).to_contain_text("采样医生")
-    page.fill("#roster-add input[name=name]", "王医生")
-    page.select_option("#roster-add select[name=role]", "medic")
-    page.click("#roster-add button[type=submit]")
-    expect(page.locator("#roster-people")).to_contain_text("王医生")
-    expect(page.locator("#roster-gaps")).not_to_contain_text("采样医生")
+    expect(page.locator("[data-roster]")).to_be_visible()
+    expect(page.locator("[data-roster] .roster-gaps")).to_contain_text("采样医生")
+    page.fill("[data-roster] .roster-add input[name=name]", "王医生")
+    page.select_option("[data-roster] .roster-add select[name=role]", "medic")
+    page.click("[data-roster] .roster-add button[type=submit]")
+    expect(page.locator("[data-roster] .roster-people")).to_contain_text("王医生")
+    expect(page.locator("[data-roster] .roster-gaps")).not_to_contain_text("采样医生")
     roster = api.ok("GET", f"/api/v1/sites/{site['id']}/stations/1/roster", headers=staff_headers(api, site))
     assert [(p["name"], p["role"]) for p in roster["people"]] == [("王医生", "medic")]
 
@@ -137,7 +137,40 @@ def test_station_console_roster_and_pause_reason(open_page, api, make_site):
     board = api.ok("GET", f"/api/v1/sites/{site['id']}/board")
     assert (board["stations"][0]["status"], board["stations"][0]["reason"]) == ("paused", "ppe_change")
 
-    page.locator("#roster-people button").first.click()  # check out
-    expect(page.locator("#roster-people")).not_to_contain_text("王医生")
+    page.locator("[data-roster] .roster-people button").first.click()  # check out
+    expect(page.locator("[data-roster] .roster-people")).not_to_contain_text("王医生")
     history = api.ok("GET", f"/api/v1/sites/{site['id']}/stations/1/roster", headers=staff_headers(api, site))
     assert [(h["name"], h["move"]) for h in history["history"]] == [("王医生", "out"), ("王医生", "in")]
+
+
+@pytest.mark.browser
+def test_organizer_creates_and_edits_a_site(open_page, api, live_server):
+    page = open_page("laptop")
+    _sign_in_organizer(page, "/organizer/sites")
+    page.fill("#create-site input[name=id]", "b-dongmen")
+    page.fill("#create-site input[name=name]", "东门广场")
+    page.fill("#create-site input[name=stations]", "2")
+    page.click("#create-site button[type=submit]")
+    expect(page.locator("#created")).to_be_visible()
+    code = page.locator("#created-code").inner_text()
+    assert len(code) == 8 and code.isdigit()
+    page.click("#created-link")
+    page.fill("#site-settings input[name=opens]", "07:30")
+    page.fill("#site-settings input[name=stations]", "3")
+    page.fill("#site-settings input[name='standard.worker_order']", "1")
+    page.click("#site-settings button[type=submit]")
+    expect(page.locator("#saved")).to_be_visible()
+    site = api.ok("GET", "/api/v1/sites/b-dongmen")
+    assert [s["status"] for s in site["stations"]] == ["open", "open", "closed"]
+    settings = api.ok("GET", "/api/v1/sites/b-dongmen/settings", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    assert settings["opens"] == "07:30" and settings["standard"]["worker_order"] == 1
+
+    box = page.locator('[data-roster][data-station="2"]')
+    box.locator("input[name=name]").fill("孙医生")
+    box.locator("button[type=submit]").click()
+    expect(box.locator(".roster-people")).to_contain_text("孙医生")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#rotate")
+    expect(page.locator("#new-code")).to_be_visible()
+    assert api.request("POST", "/api/v1/auth/staff", {"site_id": "b-dongmen", "code": code})[0] == 403
