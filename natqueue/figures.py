@@ -37,11 +37,16 @@ def tz_offset_ms(timezone: str, now_ms: int) -> int:
     return int(offset.total_seconds() * 1000)
 
 
-def local_day(now_ms: int, offset_ms: int) -> tuple[int, int, int]:
-    """(day number, the day's first ms, quarter-hour index 0..95) in the site's time."""
+def local_day(now_ms: int, offset_ms: int) -> tuple[int, int]:
+    """(day number, quarter-hour index 0..95) in the site's time, as the Lua side buckets them."""
     local = now_ms + offset_ms
-    day = local // DAY_MS
-    return day, day * DAY_MS - offset_ms, (local % DAY_MS) // QUARTER_MS
+    return local // DAY_MS, (local % DAY_MS) // QUARTER_MS
+
+
+def local_midnight_ms(now_ms: int, timezone: str) -> int:
+    """When today began in the site's zone (right on daylight-saving days too)."""
+    now = datetime.fromtimestamp(now_ms / 1000, tz=ZoneInfo(timezone))
+    return _ms(now.replace(hour=0, minute=0, second=0, microsecond=0))
 
 
 def band(minutes: float | None, busy_min: int = DEFAULT_BAND_BUSY_MIN,

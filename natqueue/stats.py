@@ -44,7 +44,8 @@ def site_stats(backend: Backend, site_id: str, sync_alerts: bool = True) -> dict
     offset = figures.tz_offset_ms(timezone, now)
     if str(offset) != meta.get("tz_offset_ms"):
         backend.redis.hset(keys.meta, "tz_offset_ms", offset)  # e.g. a daylight-saving change
-    day, day_start, quarter_now = figures.local_day(now, offset)
+    day, quarter_now = figures.local_day(now, offset)
+    day_start = figures.local_midnight_ms(now, timezone)
     numbers = [s["number"] for s in site["stations"]]
 
     pipe = backend.redis.pipeline(transaction=True)

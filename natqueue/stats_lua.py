@@ -26,6 +26,7 @@ local STATS_TTL = 3 * 86400
 -- A gap between two moments at a station longer than this is a break, not a cycle.
 local STATS_CYCLE_MS = 600000
 
+-- A site created before its offset was kept counts in Asia/Shanghai time, the default zone.
 local function stats_day(now)
   local offset = tonumber(redis.call('HGET', STATS_BASE .. 'meta', 'tz_offset_ms') or '28800000')
   local local_ms = now + offset

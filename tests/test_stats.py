@@ -323,3 +323,27 @@ def test_figures_cost_the_same_for_5000_waiting(qb, site, clock, redis_client):
     figs = stats.site_stats(qb, "jinyu", sync_alerts=False)
     assert figs["waiting"] == 5000
     assert commands() - before == small
+
+
+def test_days_follow_the_site_time_zone_and_its_daylight_saving(redis_client):
+    berlin = ZoneInfo("Europe/Berlin")
+
+    def local(y, mo, d, h, mi):
+        return int(datetime(y, mo, d, h, mi, tzinfo=berlin).timestamp() * 1000)
+
+    clock = Clock(local(2026, 3, 28, 23, 0))  # the night before clocks go forward
+    qb = Backend(redis_client, clock=clock)
+    sites.create_site(qb, "berlin", "Mitte", 1, timezone="Europe/Berlin")
+    tickets.join(qb, "berlin", **person(1))
+    tickets.join(qb, "berlin", **person(2))
+    clock.now = local(2026, 3, 28, 23, 50)
+    tickets.call_next(qb, "berlin", 1)
+    assert stats.site_stats(qb, "berlin")["waits"]["count_today"] == 1
+    clock.now = local(2026, 3, 29, 10, 0)  # summer time now: UTC+2
+    figs = stats.site_stats(qb, "berlin")
+    assert figs["waits"]["count_today"] == 0
+    assert figs["day_start_ms"] == local(2026, 3, 29, 0, 0)
+    tickets.call_next(qb, "berlin", 1)
+    figs = stats.site_stats(qb, "berlin")
+    assert figs["waits"]["count_today"] == 1
+    assert figs["chart"]["labels"][-1] == "10:00" and figs["chart"]["avg_wait_min"][-1] is not None
