@@ -149,7 +149,21 @@
     renderAlerts(node, stats);
     renderStations(node, stats);
     renderCharts(node, stats);
+    node.setAttribute("data-order", String(RANK[stats.band] * 1e7 + (stats.eta_join_s || 0)));
+    reorder();
     $("dash-updated").textContent = fill(S.updated, { t: new Date(stats.now_ms).toLocaleTimeString() });
+  }
+
+  // The most crowded site first: congested, busy, flowing; then the longest estimate.
+  var RANK = { flowing: 0, busy: 1, congested: 2 };
+  function reorder() {
+    var box = $("dash-sites"), nodes = Array.prototype.slice.call(box.children);
+    var sorted = nodes.slice().sort(function (a, b) {
+      return Number(b.getAttribute("data-order")) - Number(a.getAttribute("data-order"));
+    });
+    if (sorted.some(function (n, i) { return n !== nodes[i]; })) {
+      sorted.forEach(function (n) { box.appendChild(n); });
+    }
   }
 
   var socket = io({ reconnectionDelayMax: 5000 });

@@ -47,7 +47,8 @@
     });
     var recent = $("d-recent"); recent.innerHTML = "";
     board.recent.forEach(function (c) {
-      var li = document.createElement("li"); li.textContent = c.number + " → " + fill(S.station, { n: c.station });
+      var li = document.createElement("li");
+      li.textContent = c.number + " → " + fill(S.station, { n: c.station }) + (c.type === "recalled" ? " · " + S.recalled : "");
       recent.appendChild(li);
     });
     $("d-next").textContent = board.next.join("  ") || S.none;
