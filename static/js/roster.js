@@ -63,6 +63,11 @@
         send("POST", base + "/status", { status: "paused", reason: b.getAttribute("data-reason") });
       });
     });
+    Array.prototype.forEach.call(box.querySelectorAll("[data-set-status]"), function (b) {
+      b.addEventListener("click", function () {
+        send("POST", base + "/status", { status: b.getAttribute("data-set-status") });
+      });
+    });
     // On a station console the box shows only once staff have signed in.
     var panel = document.getElementById("console");
     if (!panel || !panel.hidden) { load(); }

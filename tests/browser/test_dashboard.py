@@ -170,6 +170,17 @@ def test_organizer_creates_and_edits_a_site(open_page, api, live_server):
     box.locator("button[type=submit]").click()
     expect(box.locator(".roster-people")).to_contain_text("孙医生")
 
+    page.reload()  # the new station's box
+    box = page.locator('[data-roster][data-station="3"]')
+    with page.expect_response(lambda r: r.url.endswith("/stations/3/status")) as opened:
+        box.locator('[data-set-status="open"]').click()
+    assert opened.value.status == 200
+    with page.expect_response(lambda r: r.url.endswith("/stations/3/status")) as paused:
+        box.locator('[data-reason="meal"]').click()
+    assert paused.value.status == 200
+    station3 = api.ok("GET", "/api/v1/sites/b-dongmen/board")["stations"][2]
+    assert (station3["status"], station3["reason"]) == ("paused", "meal")
+
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("#rotate")
     expect(page.locator("#new-code")).to_be_visible()
