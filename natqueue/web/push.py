@@ -6,9 +6,11 @@ push in Redis (``SET NX PX``, so among several app processes only one pushes)
 and, after ``NATQ_DASH_COALESCE_MS``, computes the figures once and emits one
 ``stats`` event to the site's dashboard room. Changes that land meanwhile, in
 any process, are in that computation. Through the Socket.IO message queue the
-event reaches dashboards connected to any process.
+event reaches dashboards connected to any process. A single process with no
+dashboard open skips the work altogether.
 """
 
+import socketio as socketio_pkg
 from flask import current_app
 from flask_socketio import join_room
 
@@ -41,8 +43,19 @@ def _later(app, site_id: str, delay_s: float) -> None:
         app.logger.exception("dashboard push for %s failed", site_id)
 
 
+def _nobody_watches(site_id: str) -> bool:
+    """True only when certain: one process (no message queue) and nobody in the room.
+    With a message queue, dashboards on other processes are out of sight: push anyway."""
+    manager = socketio.server.manager
+    if isinstance(manager, socketio_pkg.PubSubManager):
+        return False
+    return next(iter(manager.get_participants("/", dashboard_room(site_id))), None) is None
+
+
 def site_changed(site_id: str) -> None:
     """Called after every change at a site; schedules at most one push per window."""
+    if _nobody_watches(site_id):
+        return
     app = current_app._get_current_object()
     delay_ms = int(app.config.get("NATQ_DASH_COALESCE_MS", 300))
     if delay_ms <= 0:  # tests: push at once, in order
