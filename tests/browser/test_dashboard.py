@@ -112,6 +112,8 @@ def test_poster_qr_is_large_enough(open_page, make_site, screenshot):
     width_px = page.locator("img.qr").evaluate("img => img.getBoundingClientRect().width")
     assert width_px / 96 * 2.54 >= 14, "the QR code must be about 15 cm wide to scan from 1.5 m"
     assert page.locator("img.qr").evaluate("img => img.complete && img.naturalWidth > 0")
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 1, "the poster prints on one A4 sheet"
     page.emulate_media(media="screen")
     screenshot(page, "poster.png")
 
