@@ -32,19 +32,24 @@ def put_roster(backend: Backend, site_id: str, station: int, people: list[dict],
     return get_roster(backend, site_id, station)
 
 
-def on_duty(raw: dict) -> list[dict]:
+def on_duty(raw: dict, shift_start_ms: int = 0) -> list[dict]:
+    """Who is checked in. Someone checked in before this shift began belongs to the
+    last shift: still listed (to be checked out), but not counted against the standard."""
     people = []
     for name, value in raw.items():
         role, _, since = value.partition("|")
-        people.append({"name": name, "role": role, "since_ms": int(since or 0)})
+        since_ms = int(since or 0)
+        people.append({"name": name, "role": role, "since_ms": since_ms, "this_shift": since_ms >= shift_start_ms})
     return sorted(people, key=lambda p: (figures.ROLES.index(p["role"]) if p["role"] in figures.ROLES else 9,
                                          p["since_ms"], p["name"]))
 
 
 def counts(people: list[dict]) -> dict[str, int]:
+    """People per role on this shift."""
     found: dict[str, int] = {}
     for p in people:
-        found[p["role"]] = found.get(p["role"], 0) + 1
+        if p.get("this_shift", True):
+            found[p["role"]] = found.get(p["role"], 0) + 1
     return found
 
 
@@ -58,7 +63,7 @@ def get_roster(backend: Backend, site_id: str, station: int) -> dict:
     now = backend.now_ms()
     shift = figures.current_shift(now, meta.get("timezone", "Asia/Shanghai"), conf["shift_day_start"],
                                   conf["shift_hours"])
-    people = on_duty(backend.redis.hgetall(keys.roster(station)))
+    people = on_duty(backend.redis.hgetall(keys.roster(station)), shift["start_ms"])
     history = []
     for _id, entry in backend.redis.xrevrange(keys.roster_log, count=HISTORY_SHOWN * 4):
         if int(entry.get("station", 0)) != station:

@@ -77,7 +77,7 @@ def site_stats(backend: Backend, site_id: str, sync_alerts: bool = True) -> dict
         n = station["number"]
         total_15 += n15
         total_60 += n60
-        people = roster.on_duty(roster_raw)
+        people = roster.on_duty(roster_raw, shift["start_ms"])
         stages = figures.stage_times(agg, n)
         stations.append({
             "number": n,

@@ -347,3 +347,25 @@ def test_days_follow_the_site_time_zone_and_its_daylight_saving(redis_client):
     figs = stats.site_stats(qb, "berlin")
     assert figs["waits"]["count_today"] == 1
     assert figs["chart"]["labels"][-1] == "10:00" and figs["chart"]["avg_wait_min"][-1] is not None
+
+
+def test_the_last_shift_does_not_staff_this_one(qb, site, clock):
+    clock.set("19:00")
+    roster.put_roster(qb, "jinyu", 1, FULL, "staff")
+    assert roster.get_roster(qb, "jinyu", 1)["staffing"]["gaps"] == {}
+    clock.set("20:30")  # the night shift began at 20:00
+    got = roster.get_roster(qb, "jinyu", 1)
+    assert got["shift"]["name"] == "night"
+    assert got["staffing"]["gaps"] == figures.DEFAULT_STANDARD
+    assert all(not p["this_shift"] for p in got["people"]) and len(got["people"]) == 7
+    assert got["history"] == []  # this shift's moves: none yet
+    roster.put_roster(qb, "jinyu", 1, FULL[:1], "staff")  # the night medic stays on, the rest leave
+    got = roster.get_roster(qb, "jinyu", 1)
+    assert got["staffing"]["on_duty"]["medic"] == 0  # checked in last shift: check in again to count
+    roster.put_roster(qb, "jinyu", 1, [], "staff")
+    roster.put_roster(qb, "jinyu", 1, FULL[:1], "staff")
+    got = roster.get_roster(qb, "jinyu", 1)
+    assert got["staffing"]["on_duty"]["medic"] == 1
+    assert [(h["name"], h["move"]) for h in got["history"]][:2] == [("p0", "in"), ("p0", "out")]
+    join(qb, 1)
+    assert "understaffed:1" in {a["id"] for a in stats.site_stats(qb, "jinyu")["alerts"]}

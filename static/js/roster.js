@@ -29,13 +29,22 @@
       var list = q(".roster-people"); list.innerHTML = "";
       view.people.forEach(function (p) {
         var li = document.createElement("li");
-        li.textContent = (R.roles[p.role] || p.role) + " · " + p.name + " ";
+        li.textContent = (R.roles[p.role] || p.role) + " · " + p.name + (p.this_shift ? "" : " (" + R.lastShift + ")") + " ";
         var out = document.createElement("button");
         out.type = "button"; out.className = "small-btn"; out.textContent = R.checkOut;
         out.addEventListener("click", function () {
           save(people.filter(function (other) { return other.name !== p.name; }));
         });
         li.appendChild(out);
+        if (!p.this_shift) {  // still on from the last shift: a fresh check-in counts them on this one
+          var again = document.createElement("button");
+          again.type = "button"; again.className = "small-btn"; again.textContent = R.checkInAgain;
+          again.addEventListener("click", function () {
+            var others = people.filter(function (other) { return other.name !== p.name; });
+            save(others).then(function () { save(others.concat([{ name: p.name, role: p.role }])); });
+          });
+          li.appendChild(again);
+        }
         list.appendChild(li);
       });
       var gaps = view.staffing.gaps, roles = Object.keys(gaps);
@@ -46,7 +55,7 @@
     }
     function load() { send("GET", base + "/roster").then(function (r) { if (r.status === 200) { render(r.body); } }); }
     function save(list) {
-      send("PUT", base + "/roster", { people: list }).then(function (r) { if (r.status === 200) { render(r.body); } });
+      return send("PUT", base + "/roster", { people: list }).then(function (r) { if (r.status === 200) { render(r.body); } });
     }
 
     q(".roster-add").addEventListener("submit", function (ev) {
