@@ -117,6 +117,9 @@ def test_public_sites_list_and_calmer_suggestion(client, admin, site, join):
         join(seed)
     listing = client.get("/api/v1/public/sites").get_json()["sites"]
     assert [s["id"] for s in listing] == [other["id"], site["id"]]
+    crowded_first = client.get("/api/v1/stats", headers=admin).get_json()["sites"]
+    assert [(s["site_id"], s["band"]) for s in crowded_first] == [(site["id"], "congested"), (other["id"], "flowing")]
+    assert "staff_code" not in str(listing) and "alerts" not in listing[0]
     assert listing[1]["band"] == "congested" and listing[0]["band"] == "flowing"
     page = client.get("/sites?lang=zh_CN").get_data(as_text=True)
     assert "拥挤" in page and "畅通" in page
