@@ -22,6 +22,9 @@ from importlib import metadata
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
 PYTHON = sys.executable
+sys.path.insert(0, ROOT)
+
+from natqueue.embedded import stop_process  # noqa: E402  (the runners start from bench/)
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _PR_SET_PDEATHSIG = 1
@@ -64,15 +67,16 @@ def pin(pid: int | None, cpus: set[int] | None) -> None:
         os.sched_setaffinity(pid, cpus)
 
 
-def stop(process: subprocess.Popen | None, timeout: float = 10.0) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+stop = stop_process
+
+
+def finish(info: dict, args, results_key: str, results) -> None:
+    """The closing lines every runner prints, and the JSON file asked for with ``--json``."""
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+          f"speed check after: {speed_check():.1f} ms")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump({"machine": info, "args": vars(args), results_key: results}, fh, indent=1)
 
 
 def _alive(pid: int) -> bool:

@@ -30,6 +30,7 @@ from common import (  # noqa: E402
     ROOT,
     Server,
     child_setup,
+    finish,
     machine,
     machine_busy_seconds,
     own_children_seconds,
@@ -38,7 +39,6 @@ from common import (  # noqa: E402
     raise_fd_limit,
     read_line,
     resident,
-    speed_check,
     stop,
 )
 
@@ -223,11 +223,7 @@ def run(args) -> int:
                    for r in results))
     verdict = "met" if met else "NOT met" if big["phones"] >= 3000 else "not judged (no run with 3,000 phones)"
     print(f"goal (p99 <= 1 s at 3,000 phones, <= 100 KB per phone, none missing): {verdict}")
-    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
-          f"speed check after: {speed_check():.1f} ms")
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump({"machine": info, "args": vars(args), "results": results}, fh, indent=1)
+    finish(info, args, "results", results)
     return 0 if met else 1
 
 

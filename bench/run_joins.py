@@ -29,12 +29,12 @@ from common import (  # noqa: E402
     BENCH,
     Server,
     child_setup,
+    finish,
     machine,
     machine_busy_seconds,
     own_children_seconds,
     print_machine,
     raise_fd_limit,
-    speed_check,
 )
 
 
@@ -138,11 +138,7 @@ def run(args) -> int:
           f"{'met' if met else 'NOT met'}")
     others = statistics.median(r["others_cores"] for rs in rounds.values() for r in rs)
     print(f"other processes on the machine during the rounds: {others:.2f} cores (median)")
-    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
-          f"speed check after: {speed_check():.1f} ms")
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump({"machine": info, "args": vars(args), "rounds": rounds}, fh, indent=1)
+    finish(info, args, "rounds", rounds)
     return 0 if met else 1
 
 

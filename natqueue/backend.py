@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import redis
 
 from natqueue import lua, organizer_lua
+from natqueue.coalesce import Coalescer
 
 
 class QueueError(Exception):
@@ -49,6 +50,10 @@ class Backend:
     #: Fixed clock in epoch ms for tests; None means Redis TIME (one clock for every host).
     clock: Callable[[], int] | None = None
     _scripts: dict = field(default_factory=dict, repr=False)
+    _coalescer: Coalescer | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        self._coalescer = Coalescer(self.redis)
 
     def script(self, name: str):
         """The registered script ``lua.<NAME>`` or ``organizer_lua.<NAME>`` (EVALSHA, reloaded on NOSCRIPT)."""
@@ -57,6 +62,12 @@ class Backend:
             source = getattr(lua, name, None) or getattr(organizer_lua, name)
             found = self._scripts[name] = self.redis.register_script(source)
         return found
+
+    def close(self) -> None:
+        """Give back the connection the script batches use, then every pooled one."""
+        self._coalescer.close()
+        self.redis.close()
+        self.redis.connection_pool.disconnect()
 
     def tail(self, station_prefix: str) -> list:
         """The ARGV tail every script ends with (see ``lua._COMMON``)."""
@@ -80,7 +91,7 @@ class Backend:
 
     def run(self, name: str, keys: list, args: list, station_prefix: str):
         """Run a script; turn ``{'err', code, detail}`` into ``QueueError``."""
-        result = self.script(name)(keys=keys, args=[*args, *self.tail(station_prefix)])
+        result = self._coalescer.call(self.script(name), keys, [*args, *self.tail(station_prefix)])
         if isinstance(result, list) and result and result[0] == "err":
             raise QueueError(result[1], result[2] if len(result) > 2 else "")
         return result

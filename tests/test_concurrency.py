@@ -26,7 +26,7 @@ def test_two_stations_calling_500_times_get_500_distinct_tickets(redis_server, b
         for _ in range(250):
             ticket, _event = tickets.call_next(own, "busy", number)
             results[number].append(ticket["id"])
-        own.redis.close()
+        own.close()
 
     threads = [threading.Thread(target=station, args=(n,)) for n in (1, 2)]
     for t in threads:
@@ -56,7 +56,7 @@ def test_concurrent_joins_of_one_person_make_one_ticket(redis_server, backend):
             outcomes.append(tickets.join(own, "taps", p["name"], p["phone"], p["id_number"])[0]["id"])
         except Exception as exc:  # the losers are told the number is already queued
             outcomes.append(getattr(exc, "code", repr(exc)))
-        own.redis.close()
+        own.close()
 
     threads = [threading.Thread(target=tap) for _ in range(8)]
     for t in threads:
@@ -74,6 +74,39 @@ def test_retried_join_with_its_key_replays_across_connections(redis_server, back
     first, event = tickets.join(backend, "retry", p["name"], p["phone"], p["id_number"], request_id="r-1")
     other = Backend(connect(redis_server.url))
     again, replay_event = tickets.join(other, "retry", p["name"], p["phone"], p["id_number"], request_id="r-1")
-    other.redis.close()
+    other.close()
     assert again["id"] == first["id"] and again["token"] == first["token"]
     assert event is not None and replay_event is None  # a replay broadcasts nothing new
+
+
+def test_one_process_many_requests_share_round_trips_and_still_get_distinct_tickets(backend):
+    """Calls from many threads of one process go to Redis in batches; each still gets its own ticket."""
+    sites.create_site(backend, "batch", "合批", 4)
+    _fill(backend, "batch", 400)
+    called = []
+    barrier = threading.Barrier(8)
+
+    def station(number):
+        barrier.wait()
+        for _ in range(50):
+            ticket, _event = tickets.call_next(backend, "batch", number % 4 + 1)
+            called.append(ticket["id"])
+
+    threads = [threading.Thread(target=station, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(called) == 400 and len(set(called)) == 400
+    assert sites.get_site(backend, "batch")["waiting"] == 0
+
+
+def test_a_call_survives_redis_forgetting_its_scripts_and_dropping_the_connection(redis_client, backend):
+    sites.create_site(backend, "restart", "重启", 1)
+    _fill(backend, "restart", 3)
+    first, _ = tickets.call_next(backend, "restart", 1)
+    redis_client.script_flush()  # as after a Redis restart
+    second, _ = tickets.call_next(backend, "restart", 1)
+    redis_client.client_kill_filter(skipme=True, _type="normal")  # every other connection cut
+    third, _ = tickets.call_next(backend, "restart", 1)
+    assert [first["number"], second["number"], third["number"]] == ["A001", "A002", "A003"]

@@ -121,8 +121,7 @@ def close_app(app: Flask) -> None:
     """Release Redis and stop the embedded server this app started, if any."""
     backend = app.extensions.get("natqueue")
     if backend is not None:
-        backend.redis.close()
-        backend.redis.connection_pool.disconnect()
+        backend.close()
     embedded = app.extensions.pop("natqueue_embedded", None)
     if embedded is not None:
         embedded.stop()
