@@ -88,3 +88,33 @@ class SiteKeys:
     def idem(self, op: str, request_id: str) -> str:
         """Claimed by a state-changing script so a retried request replays its first result."""
         return f"{self.base}idem:{op}:{request_id}"
+
+    # --- the organizer's figures, rosters and alerts -------------------------------
+
+    def stats_day(self, day: int) -> str:
+        """Hash of the day's aggregates, kept by the queue scripts (see ``stats_lua``)."""
+        return f"{self.base}stats:{day}"
+
+    @property
+    def station_reasons(self) -> str:
+        """Hash: station number -> why it is paused (disinfection, meal, ...)."""
+        return self.base + "station-reasons"
+
+    def roster(self, station: int) -> str:
+        """Hash: person -> ``role|since_ms``, who is on duty at a station now."""
+        return f"{self.base}roster:{station}"
+
+    @property
+    def roster_log(self) -> str:
+        """Stream of roster check-ins and check-outs: the roster's history."""
+        return self.base + "roster-log"
+
+    @property
+    def alerts(self) -> str:
+        """Hash: alert id -> JSON; an alert stays until acknowledged."""
+        return self.base + "alerts"
+
+    @property
+    def dash_push(self) -> str:
+        """Claimed (SET NX PX) by the process that will push the next dashboard update."""
+        return self.base + "dash-push"

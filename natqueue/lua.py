@@ -10,6 +10,8 @@ Scripts answer with a small table whose first element says what happened:
 Times come from Redis ``TIME``: one clock for every app host.
 """
 
+from natqueue.stats_lua import STATS_HELPERS
+
 # Shared helpers, prepended to every script. Every script's ARGV ends with the
 # same tail (see ``natqueue.scripts.Scripts.tail``): idem ttl (s), stream maxlen,
 # sampling history kept (ms), station key prefix, pace window (ms), default
@@ -67,7 +69,7 @@ local function last_event_id(events_key)
   if #last > 0 then return last[1][1] end
   return '0-0'
 end
-"""
+""" + STATS_HELPERS
 
 # Join the queue.
 # KEYS[1] meta  KEYS[2] stations  KEYS[3] waiting  KEYS[4] live_ids  KEYS[5] seq
@@ -125,6 +127,7 @@ local tid, score = popped[1], popped[2]
 local tkey = ARGV[2] .. tid
 local now = now_ms()
 redis.call('HSET', tkey, 'status', 'called', 'station', ARGV[1], 'called_ms', now)
+stats_on_call(tkey, now)
 local number = redis.call('HGET', tkey, 'number')
 redis.call('ZADD', KEYS[5], now, tid)
 redis.call('HSET', KEYS[6], ARGV[1], number)
@@ -162,6 +165,7 @@ if op == 'recall' then
   event.type = 'recalled'
 elseif op == 'check_in' then
   -- The first check-in counts: a second scan of the same code must not move the moment.
+  stats_on_check_in(KEYS[1], station, now)
   redis.call('HSETNX', KEYS[1], 'checked_in_ms', now)
   event.type = 'checked_in'
 else
@@ -176,6 +180,7 @@ else
   end
   if op == 'sampled' then
     redis.call('HSET', KEYS[1], 'sampled_ms', now)
+    stats_on_sampled(KEYS[1], station, now)
     local per_station = STATION_PREFIX .. 'served:' .. station
     redis.call('ZADD', KEYS[6], now, tid)
     redis.call('ZADD', per_station, now, tid)

@@ -105,12 +105,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Import the Socket.IO handlers before init_app: handlers declared while no server
     # exists are kept by Flask-SocketIO and registered again on every init_app (each
     # app a test makes); declared after, they would bind to the first server only.
-    from natqueue.web import api, cli, events, pages  # noqa: F401  (events registers handlers)
+    from natqueue.web import api, cli, events, organizer, pages, public, push  # noqa: F401  (events, push: handlers)
 
     _init_socketio(app)
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(organizer.bp)
+    app.register_blueprint(public.bp)
     cli.init_app(app)
     return app
 
