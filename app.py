@@ -47,11 +47,12 @@ def main(argv=None) -> int:
     print("natqueue is running", flush=True)
     token = app.config["NATQ_ADMIN_TOKEN"]
     print(f"  organizer API:   {base}/api/v1/sites   (Authorization: Bearer {token})")
+    print(f"  dashboard:       {base}/dashboard   (sign in with the organizer token)")
     for site_id in site_ids[:5]:
         print(f"  resident page:   {base}/s/{site_id}")
         print(f"  station console: {base}/station/{site_id}/1")
         print(f"  home team:       {base}/home/{site_id}/1")
-        print(f"  organizer page:  {base}/organizer/{site_id}")
+        print(f"  rounds, exports: {base}/organizer/sites/{site_id}/rounds")
     if staff_code:
         print(f"  demo staff code: {staff_code}")
     if not site_ids:

@@ -34,3 +34,5 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY") or None
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    #: After a change at a site, wait this long and push the organizer's figures once (0: at once).
+    NATQ_DASH_COALESCE_MS = _int("NATQ_DASH_COALESCE_MS", 300)

@@ -159,3 +159,33 @@ class SiteKeys:
     def flow_keys(self, op: str, request_id: str) -> list[str]:
         """The first keys of every script in ``natqueue.lua_flow``: idem, waiting, events."""
         return [self.idem(op, request_id), self.waiting, self.events]
+
+    # --- the organizer's figures, rosters and alerts -------------------------------
+
+    def stats_day(self, day: int) -> str:
+        """Hash of the day's aggregates, kept by the queue scripts (see ``stats_lua``)."""
+        return f"{self.base}stats:{day}"
+
+    @property
+    def station_reasons(self) -> str:
+        """Hash: station number -> why it is paused (disinfection, meal, ...)."""
+        return self.base + "station-reasons"
+
+    def roster(self, station: int) -> str:
+        """Hash: person -> ``role|since_ms``, who is on duty at a station now."""
+        return f"{self.base}roster:{station}"
+
+    @property
+    def roster_log(self) -> str:
+        """Stream of roster check-ins and check-outs: the roster's history."""
+        return self.base + "roster-log"
+
+    @property
+    def alerts(self) -> str:
+        """Hash: alert id -> JSON; an alert stays until acknowledged."""
+        return self.base + "alerts"
+
+    @property
+    def dash_push(self) -> str:
+        """Claimed (SET NX PX) by the process that will push the next dashboard update."""
+        return self.base + "dash-push"

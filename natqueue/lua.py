@@ -11,6 +11,7 @@ Times come from Redis ``TIME``: one clock for every app host.
 """
 
 from natqueue.lua_helpers import FLOW_HELPERS
+from natqueue.stats_lua import STATS_HELPERS
 
 # Shared helpers, prepended to every script. Every script's ARGV ends with the
 # same tail (see ``natqueue.scripts.Scripts.tail``): idem ttl (s), stream maxlen,
@@ -69,7 +70,7 @@ local function last_event_id(events_key)
   if #last > 0 then return last[1][1] end
   return '0-0'
 end
-"""
+""" + STATS_HELPERS
 
 # Join the queue: one person, or a household on one phone (all tickets or none).
 # KEYS[1] meta  KEYS[2] stations  KEYS[3] waiting  KEYS[4] live_ids  KEYS[5] seq
@@ -188,6 +189,7 @@ for i, tid in ipairs(called) do
   redis.call('ZREM', KEYS[2], tid)
   local left_lane = leave_lane(base, tkey, tid)
   redis.call('HSET', tkey, 'status', 'called', 'station', station, 'called_ms', now)
+  stats_on_call(tkey, now)
   local number = redis.call('HGET', tkey, 'number')
   redis.call('ZADD', KEYS[5], now, tid)
   if i == 1 then
@@ -238,6 +240,7 @@ if op == 'recall' then
   event.type = 'recalled'
 elseif op == 'check_in' then
   -- The first check-in counts: a second scan of the same code must not move the moment.
+  stats_on_check_in(KEYS[1], station, now)
   redis.call('HSETNX', KEYS[1], 'checked_in_ms', now)
   event.type = 'checked_in'
 else
@@ -262,6 +265,7 @@ else
   end
   if op == 'sampled' then
     redis.call('HSET', KEYS[1], 'sampled_ms', now)
+    stats_on_sampled(KEYS[1], station, now)
     local per_station = STATION_PREFIX .. 'served:' .. station
     redis.call('ZADD', KEYS[6], now, tid)
     redis.call('ZADD', per_station, now, tid)

@@ -6,6 +6,7 @@ import secrets
 
 from natqueue.backend import Backend, QueueError
 from natqueue.feed import decode_event
+from natqueue.figures import tz_offset_ms
 from natqueue.keys import SITES_KEY, STAFF_FAILS_PREFIX, SiteKeys
 from natqueue.pace import eta_seconds, parse_pace
 
@@ -48,6 +49,7 @@ def create_site(
         "created_ms": backend.now_ms(),
         "staff_code_hash": _code_hash(site_id, code),
         "staff_version": 1,
+        "tz_offset_ms": tz_offset_ms(timezone, backend.now_ms()),  # the day's figures bucket by it
     }
     flat = [str(x) for pair in meta.items() for x in pair]
     created = backend.script("CREATE_SITE")(

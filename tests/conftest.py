@@ -61,6 +61,7 @@ def app(redis_server, redis_client, tmp_path):
             "NATQ_ADMIN_TOKEN": ADMIN_TOKEN,
             "NATQ_DATA_DIR": str(tmp_path),
             "NATQ_PUBLIC_URL": "https://natq.example.cn",
+            "NATQ_DASH_COALESCE_MS": 0,  # dashboard pushes at once: the test client runs no event loop
         }
     )
     yield app

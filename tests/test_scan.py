@@ -103,7 +103,7 @@ def test_no_answer_but_exports_and_traces_shows_an_id_number_or_phone(client, si
     keep(client.get(f"/station/{site['id']}/1", headers=staff))
     keep(client.get(f"/home/{site['id']}/1", headers=staff))
     keep(client.get(f"/api/v1/sites/{site['id']}/home/1/tube", headers=staff))
-    keep(client.get(f"/organizer/{site['id']}", headers=admin))
+    keep(client.get(f"/organizer/sites/{site['id']}/rounds", headers=admin))
     bodies.append(json.dumps(watcher.get_received(), ensure_ascii=False))
     raw.append(young(5)["id_number"])
     everything = "\n".join(bodies)

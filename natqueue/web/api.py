@@ -3,7 +3,7 @@
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from natqueue import qr, sites, tickets
+from natqueue import qr, siteadmin, sites, tickets
 from natqueue.backend import QueueError
 from natqueue.feed import EVENT_ID, events_since
 from natqueue.validation import (
@@ -271,12 +271,15 @@ def station_status(site_id, number):
     refused = check_staff(site_id)
     if refused is not None:
         return refused
-    status = _body().get("status")
+    body = _body()
+    status, reason = body.get("status"), body.get("reason") or ""
     if status not in sites.STATION_STATUSES:
         raise Invalid({"status": "one_of_open_paused_closed"})
-    event = sites.set_station_status(get_backend(), site_id, number, status)
+    if reason not in ("", *siteadmin.PAUSE_REASONS):  # why a station pauses: dashboard and calling screen
+        raise Invalid({"reason": "unknown"})
+    event = siteadmin.set_station_status(get_backend(), site_id, number, status, reason)
     announce(event, site_id)
-    return jsonify({"station": number, "status": status})
+    return jsonify({"station": number, "status": status, "reason": event.get("reason")})
 
 
 _STAFF_MOVES = {"recall": "recall", "check-in": "check_in", "no-show": "no_show", "sampled": "sampled"}

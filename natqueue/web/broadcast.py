@@ -5,7 +5,7 @@ own count from it. The one ticket whose status changed gets its new state in
 its own room. Emits are hints: a lost one is repaired when the client resyncs.
 """
 
-from natqueue.web import socketio
+from natqueue.web import push, socketio
 
 
 def site_room(site_id: str) -> str:
@@ -26,3 +26,5 @@ def announce(event: dict | None, site_id: str, ticket: dict | None = None) -> No
         socketio.emit("site_event", event, to=site_room(site_id))
     if ticket is not None and event is not None:
         socketio.emit("ticket", public_ticket(ticket), to=ticket_room(ticket["id"]))
+    if event is not None:
+        push.site_changed(site_id)  # the organizer's figures, coalesced

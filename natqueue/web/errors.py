@@ -20,6 +20,9 @@ QUEUE_ERRORS = {
     "too_many_attempts": (429, _l("Too many wrong codes; wait a few minutes.")),
     "bad_status": (400, _l("Unknown status.")),
     "bad_operation": (400, _l("Unknown operation.")),
+    "bad_reason": (400, _l("Unknown pause reason.")),
+    "stations_cannot_shrink": (409, _l("Stations can be added, not removed; close a station instead.")),
+    "alert_not_found": (404, _l("No such alert.")),
 }
 
 

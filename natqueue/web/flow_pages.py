@@ -26,8 +26,8 @@ def home_team(site_id, team):
     return render_template("home_team.html", site=site, team=team, signed_in=check_staff(site_id) is None)
 
 
-@bp.get("/organizer/<site_id>")
-def organizer(site_id):
+@bp.get("/organizer/sites/<site_id>/rounds")
+def rounds(site_id):
     """Rounds, figures, exports, traces and the audit log; the data arrives only for the organizer."""
     site = _site_or_404(site_id)
-    return render_template("organizer.html", site=site, signed_in=is_organizer())
+    return render_template("rounds.html", site=site, signed_in=is_organizer())

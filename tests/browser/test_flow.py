@@ -116,7 +116,7 @@ def test_home_team_samples_a_visit_and_the_organizer_traces_the_tube(open_page, 
     expect(team.locator("#home-list")).to_contain_text("名单上没有人")
     expect(team.locator("#tube-status")).to_contain_text("1 / 10")
 
-    org = open_page("laptop", f"/organizer/{site['id']}")
+    org = open_page("laptop", f"/organizer/sites/{site['id']}/rounds")
     org.fill("[name=token]", ADMIN_TOKEN)
     org.keyboard.press("Enter")
     expect(org.locator("#rounds")).to_contain_text("1")

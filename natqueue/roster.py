@@ -1,0 +1,84 @@
+"""Who staffs each station, shift by shift: the 1+2+4 layout as data.
+
+The current roster of a station is a hash (person -> role and since when);
+every check-in and check-out is also appended to the site's roster log, so the
+roster is history, not just the present. A PUT replaces the station's list in
+one script: people dropped are checked out, people added checked in.
+"""
+
+from natqueue import figures
+from natqueue.backend import Backend, QueueError
+from natqueue.keys import SiteKeys
+from natqueue.siteadmin import read_meta, settings
+from natqueue.tickets import request_key
+
+MAX_PEOPLE = 30
+HISTORY_SHOWN = 100
+
+
+def put_roster(backend: Backend, site_id: str, station: int, people: list[dict], actor: str,
+               request_id: str | None = None) -> dict:
+    """``people``: already-validated ``{"name", "role"}`` with distinct names."""
+    keys = SiteKeys(site_id)
+    read_meta(backend, site_id)  # site_not_found before anything else
+    flat = [x for p in people for x in (p["name"], p["role"])]
+    result = backend.script("ROSTER_PUT")(
+        keys=[keys.roster(station), keys.roster_log, keys.idem(f"roster:{station}", request_key(request_id)),
+              keys.stations],
+        args=[station, backend.now_ms(), actor, *flat],
+    )
+    if result[0] == "err":
+        raise QueueError(result[1], result[2])
+    return get_roster(backend, site_id, station)
+
+
+def on_duty(raw: dict, shift_start_ms: int = 0) -> list[dict]:
+    """Who is checked in. Someone checked in before this shift began belongs to the
+    last shift: still listed (to be checked out), but not counted against the standard."""
+    people = []
+    for name, value in raw.items():
+        role, _, since = value.partition("|")
+        since_ms = int(since or 0)
+        people.append({"name": name, "role": role, "since_ms": since_ms, "this_shift": since_ms >= shift_start_ms})
+    return sorted(people, key=lambda p: (figures.ROLES.index(p["role"]) if p["role"] in figures.ROLES else 9,
+                                         p["since_ms"], p["name"]))
+
+
+def counts(people: list[dict]) -> dict[str, int]:
+    """People per role on this shift."""
+    found: dict[str, int] = {}
+    for p in people:
+        if p.get("this_shift", True):
+            found[p["role"]] = found.get(p["role"], 0) + 1
+    return found
+
+
+def get_roster(backend: Backend, site_id: str, station: int) -> dict:
+    """The station's people now, against the standard, and this shift's check-ins and -outs."""
+    keys = SiteKeys(site_id)
+    meta = read_meta(backend, site_id)
+    if backend.redis.hget(keys.stations, station) is None:
+        raise QueueError("station_not_found", str(station))
+    conf = settings(meta)
+    now = backend.now_ms()
+    shift = figures.current_shift(now, meta.get("timezone", "Asia/Shanghai"), conf["shift_day_start"],
+                                  conf["shift_hours"])
+    people = on_duty(backend.redis.hgetall(keys.roster(station)), shift["start_ms"])
+    history = []
+    for _id, entry in backend.redis.xrevrange(keys.roster_log, count=HISTORY_SHOWN * 4):
+        if int(entry.get("station", 0)) != station:
+            continue
+        ts = int(entry["ts"])
+        if ts < shift["start_ms"]:
+            break
+        history.append({"name": entry["person"], "role": entry["role"], "move": entry["move"], "ts": ts})
+        if len(history) >= HISTORY_SHOWN:
+            break
+    return {
+        "site_id": site_id,
+        "station": station,
+        "people": people,
+        "shift": shift,
+        "staffing": figures.staffing(conf["standard"], counts(people)),
+        "history": history,
+    }

@@ -1,0 +1,106 @@
+"""Lua behind the organizer's figures: aggregates kept at the moment of change.
+
+The dashboard must cost the same whether 50 or 5,000 people wait, so nothing
+is ever counted by walking tickets. Instead the queue scripts call the
+``stats_on_*`` helpers below (prepended to every script through
+``lua._COMMON``) when a ticket is called, checked in or sampled; they add to
+one hash per site and local day, ``nq:{site}:stats:<day>``:
+
+- ``waits_n``, ``waits_sum``, ``waits_max`` and ``h<minute>`` (a histogram of
+  waits in whole minutes, for the day's 90th percentile), plus the same three
+  per quarter hour ``q<k>:...`` (k = 0..95, for the day's charts);
+- ``samples``, ``q<k>:samples`` and ``s<n>:samples``;
+- per station ``s<n>:walk_*``, ``s<n>:entry_*``, ``s<n>:swab_*``, ``s<n>:gap_*``,
+  ``s<n>:idle_sum`` and the last check-in and sample moments (stage times; see
+  docs/figures.md for what each one means).
+
+The local day comes from the site's UTC offset kept in its meta hash
+(``tz_offset_ms``, refreshed by ``natqueue.stats`` when it changes).
+"""
+
+# Appended to ``lua._COMMON``: uses its STATION_PREFIX and nothing else of it.
+STATS_HELPERS = r"""
+-- 'nq:{site}:st:' minus 'st:': the site's own key prefix.
+local STATS_BASE = string.sub(STATION_PREFIX, 1, #STATION_PREFIX - 3)
+local STATS_TTL = 3 * 86400
+-- A gap between two moments at a station longer than this is a break, not a cycle.
+local STATS_CYCLE_MS = 600000
+
+-- A site created before its offset was kept counts in Asia/Shanghai time, the default zone.
+local function stats_day(now)
+  local offset = tonumber(redis.call('HGET', STATS_BASE .. 'meta', 'tz_offset_ms') or '28800000')
+  local local_ms = now + offset
+  return math.floor(local_ms / 86400000), math.floor((local_ms % 86400000) / 900000)
+end
+
+local function stats_key(now)
+  local day, quarter = stats_day(now)
+  local key = STATS_BASE .. 'stats:' .. day
+  redis.call('EXPIRE', key, STATS_TTL)
+  return key, 'q' .. quarter .. ':'
+end
+
+local function stats_add(key, field, value)
+  redis.call('HINCRBY', key, field, math.floor(value))
+end
+
+local function stats_max(key, field, value)
+  local current = tonumber(redis.call('HGET', key, field) or '-1')
+  if value > current then redis.call('HSET', key, field, math.floor(value)) end
+end
+
+-- A ticket left the queue for a station: its wait (joined -> called) counts today.
+local function stats_on_call(tkey, now)
+  local created = tonumber(redis.call('HGET', tkey, 'created_ms') or '')
+  if not created then return end
+  local wait = math.max(0, now - created)
+  local key, q = stats_key(now)
+  stats_add(key, 'waits_n', 1)
+  stats_add(key, 'waits_sum', wait)
+  stats_max(key, 'waits_max', wait)
+  stats_add(key, 'h' .. math.min(math.floor(wait / 60000), 720), 1)
+  stats_add(key, q .. 'waits_n', 1)
+  stats_add(key, q .. 'waits_sum', wait)
+  stats_max(key, q .. 'waits_max', wait)
+end
+
+-- The first check-in of a called ticket: walk-up and information-entry times.
+local function stats_on_check_in(tkey, station, now)
+  if not station or redis.call('HEXISTS', tkey, 'checked_in_ms') == 1 then return end
+  local called = tonumber(redis.call('HGET', tkey, 'called_ms') or '')
+  if not called then return end
+  local key = stats_key(now)
+  local s = 's' .. station .. ':'
+  local previous = tonumber(redis.call('HGET', key, s .. 'last_checkin') or '0')
+  local start = called
+  if previous > start and now - previous <= STATS_CYCLE_MS then start = previous end
+  stats_add(key, s .. 'walk_n', 1)
+  stats_add(key, s .. 'walk_sum', now - called)
+  stats_add(key, s .. 'entry_n', 1)
+  stats_add(key, s .. 'entry_sum', now - start)
+  redis.call('HSET', key, s .. 'last_checkin', now)
+end
+
+-- A sample: throughput, and the medic's side of the stage times.
+local function stats_on_sampled(tkey, station, now)
+  if not station then return end
+  local key, q = stats_key(now)
+  local s = 's' .. station .. ':'
+  stats_add(key, 'samples', 1)
+  stats_add(key, q .. 'samples', 1)
+  stats_add(key, s .. 'samples', 1)
+  local previous = tonumber(redis.call('HGET', key, s .. 'last_sample') or '0')
+  redis.call('HSET', key, s .. 'last_sample', now)
+  local checked = tonumber(redis.call('HGET', tkey, 'checked_in_ms') or '')
+  if not checked then return end
+  local start = checked
+  if previous > start and now - previous <= STATS_CYCLE_MS then start = previous end
+  stats_add(key, s .. 'swab_n', 1)
+  stats_add(key, s .. 'swab_sum', now - start)
+  if previous > 0 and now - previous <= STATS_CYCLE_MS then
+    stats_add(key, s .. 'gap_n', 1)
+    stats_add(key, s .. 'gap_sum', now - previous)
+    stats_add(key, s .. 'idle_sum', math.max(0, math.min(checked, now) - previous))
+  end
+end
+"""

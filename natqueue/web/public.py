@@ -1,0 +1,124 @@
+"""What hangs on the wall and what residents compare: the calling screen, the
+poster, and the list of sites with their bands.
+
+Public: numbers only, never names, ID numbers or phones.
+"""
+
+import json
+
+from flask import Blueprint, abort, jsonify, make_response, render_template, request
+from flask_babel import force_locale
+
+from natqueue import siteadmin, sites, stats
+from natqueue.backend import QueueError
+from natqueue.keys import SiteKeys
+from natqueue.web import get_backend
+from natqueue.web.api import public_url
+from natqueue.web.organizer import sort_by_band
+
+bp = Blueprint("public", __name__)
+
+#: Calls shown on the calling screen besides the current ones.
+RECENT_CALLS = 8
+NEXT_SHOWN = 6
+
+
+def board(backend, site_id: str) -> dict:
+    """The calling screen's picture: current and recent calls, next numbers, pauses."""
+    keys = SiteKeys(site_id)
+    site = sites.get_site(backend, site_id)
+    pipe = backend.redis.pipeline(transaction=True)
+    pipe.zrange(keys.waiting, 0, NEXT_SHOWN - 1)
+    pipe.xrevrange(keys.events, count=200)
+    pipe.hgetall(keys.station_reasons)
+    next_ids, recent_events, reasons = pipe.execute()
+    pipe = backend.redis.pipeline(transaction=False)
+    for tid in next_ids:
+        pipe.hget(keys.ticket(tid), "number")
+    next_numbers = [n for n in pipe.execute() if n]
+    recent = []
+    for event_id, fields in recent_events:
+        event = json.loads(fields["e"])
+        if event.get("type") in ("called", "recalled"):
+            recent.append({"id": event_id, "number": event["number"], "station": event.get("station"),
+                           "type": event["type"], "ts": event.get("ts")})
+            if len(recent) >= RECENT_CALLS:
+                break
+    return {
+        "site_id": site_id,
+        "name": site["name"],
+        "waiting": site["waiting"],
+        "eta_seconds": site["eta_seconds"],
+        "stations": [{**s, "reason": reasons.get(str(s["number"])) if s["status"] == "paused" else None}
+                     for s in site["stations"]],
+        "recent": recent,
+        "next": next_numbers,
+        "last_event_id": site["last_event_id"],
+    }
+
+
+@bp.get("/api/v1/sites/<site_id>/board")
+def board_api(site_id):
+    return jsonify(board(get_backend(), site_id))
+
+
+def public_sites(backend) -> list[dict]:
+    found = [stats.site_stats(backend, s, sync_alerts=False) for s in sites.list_site_ids(backend)]
+    return [stats.summary(s) for s in sort_by_band(found)[::-1]]
+
+
+def calmer_site(backend, site_id: str) -> dict | None:
+    """For a congested site's join page: the calmest other site taking people, same area first."""
+    here = stats.site_stats(backend, site_id, sync_alerts=False)
+    if here["band"] != "congested":
+        return None
+    others = [s for s in public_sites(backend) if s["id"] != site_id and s["accepting"]
+              and s["band"] != "congested"]
+    if not others:
+        return None
+    others.sort(key=lambda s: (s["area"] != here["area"] or not here["area"], s["eta_join_s"] or 0))
+    return others[0]
+
+
+@bp.app_template_global("calmer_site")
+def _calmer_for_template(site_id: str) -> dict | None:
+    try:
+        return calmer_site(get_backend(), site_id)
+    except QueueError:
+        return None
+
+
+@bp.get("/sites")
+def sites_page():
+    response = make_response(render_template("sites.html", sites=public_sites(get_backend())))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/api/v1/public/sites")
+def sites_api():
+    """The sites a resident may choose from, calmest first, with band and estimated wait."""
+    return jsonify({"sites": public_sites(get_backend())})
+
+
+def _site_or_404(site_id: str) -> dict:
+    try:
+        return sites.get_site(get_backend(), site_id)
+    except QueueError:
+        abort(404)
+
+
+@bp.get("/display/<site_id>")
+def display(site_id):
+    site = _site_or_404(site_id)
+    return render_template("display.html", site=site, board=board(get_backend(), site_id))
+
+
+@bp.get("/sites/<site_id>/poster")
+def poster(site_id):
+    site = _site_or_404(site_id)
+    conf = siteadmin.settings(siteadmin.read_meta(get_backend(), site_id))
+    # Printed for residents: Chinese, whatever the organizer's browser prefers (unless ?lang=en).
+    with force_locale("en" if request.args.get("lang") == "en" else "zh_CN"):
+        return render_template("poster.html", site=site, conf=conf, join_url=public_url(f"/s/{site_id}"),
+                               locale="en" if request.args.get("lang") == "en" else "zh_CN")

@@ -1,0 +1,84 @@
+"""Live figures for organizers: ``watch_dashboard``, and pushes coalesced per site.
+
+A busy site changes many times a second; an organizer needs its figures a few
+times a second at most. After a change, one process claims the site's next
+push in Redis (``SET NX PX``, so among several app processes only one pushes)
+and, after ``NATQ_DASH_COALESCE_MS``, computes the figures once and emits one
+``stats`` event to the site's dashboard room. Changes that land meanwhile, in
+any process, are in that computation. Through the Socket.IO message queue the
+event reaches dashboards connected to any process. A single process with no
+dashboard open skips the work altogether.
+"""
+
+import socketio as socketio_pkg
+from flask import current_app
+from flask_socketio import join_room
+
+from natqueue import sites, stats
+from natqueue.keys import SiteKeys
+from natqueue.web import get_backend, socketio
+from natqueue.web.auth import is_organizer, is_organizer_token
+
+#: (app, site) -> the greenlet that will push; one per site per window in this process.
+_pending: dict[tuple[int, str], object] = {}
+
+
+def dashboard_room(site_id: str) -> str:
+    return f"dash:{site_id}"
+
+
+def push_now(app, site_id: str) -> None:
+    """Compute a site's figures and emit them to its dashboard room."""
+    with app.app_context():
+        figures = stats.site_stats(get_backend(), site_id)
+        socketio.emit("stats", figures, to=dashboard_room(site_id))
+
+
+def _later(app, site_id: str, delay_s: float) -> None:
+    socketio.sleep(delay_s)
+    _pending.pop((id(app), site_id), None)
+    try:
+        push_now(app, site_id)
+    except Exception:  # a push is a hint: the next change or a reconnect brings the figures
+        app.logger.exception("dashboard push for %s failed", site_id)
+
+
+def _nobody_watches(site_id: str) -> bool:
+    """True only when certain: one process (no message queue) and nobody in the room.
+    With a message queue, dashboards on other processes are out of sight: push anyway."""
+    manager = socketio.server.manager
+    if isinstance(manager, socketio_pkg.PubSubManager):
+        return False
+    return next(iter(manager.get_participants("/", dashboard_room(site_id))), None) is None
+
+
+def site_changed(site_id: str) -> None:
+    """Called after every change at a site; schedules at most one push per window."""
+    if _nobody_watches(site_id):
+        return
+    app = current_app._get_current_object()
+    delay_ms = int(app.config.get("NATQ_DASH_COALESCE_MS", 300))
+    if delay_ms <= 0:  # tests: push at once, in order
+        push_now(app, site_id)
+        return
+    key = (id(app), site_id)
+    if key in _pending:
+        return
+    if not get_backend().redis.set(SiteKeys(site_id).dash_push, "1", nx=True, px=delay_ms):
+        return  # another process pushes within the window, and will see this change
+    _pending[key] = socketio.start_background_task(_later, app, site_id, delay_ms / 1000)
+
+
+@socketio.on("watch_dashboard")
+def watch_dashboard(data):
+    """Organizer only. ``{"site_ids": [...]}`` (or none: every site); answers with the figures."""
+    data = data if isinstance(data, dict) else {}
+    if not (is_organizer() or is_organizer_token(data.get("token"))):
+        return {"ok": False, "error": {"code": "forbidden", "message": "Organizer sign-in required."}}
+    backend = get_backend()
+    wanted = data.get("site_ids")
+    known = sites.list_site_ids(backend)
+    site_ids = known if not isinstance(wanted, list) else [s for s in wanted if s in known]
+    for site_id in site_ids:
+        join_room(dashboard_room(site_id))
+    return {"ok": True, "sites": [stats.site_stats(backend, s) for s in site_ids]}

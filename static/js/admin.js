@@ -1,0 +1,64 @@
+/* Organizer forms: each sends JSON to the API and shows the answer's error fields. */
+(function () {
+  "use strict";
+  function $(id) { return document.getElementById(id); }
+  var NUMBERS = ["stations", "band_busy_min", "band_congested_min", "wait_target_min", "shift_hours"];
+
+  function body(form) {
+    var out = {};
+    Array.prototype.forEach.call(form.elements, function (input) {
+      if (!input.name) { return; }
+      var value = input.value;
+      if (input.name.indexOf("standard.") === 0) {
+        out.standard = out.standard || {};
+        out.standard[input.name.slice(9)] = Number(value);
+      } else if (NUMBERS.indexOf(input.name) >= 0) {
+        out[input.name] = Number(value);
+      } else {
+        out[input.name] = value;
+      }
+    });
+    return out;
+  }
+
+  function send(method, url, data) {
+    return fetch(url, { method: method, credentials: "same-origin", headers: { "Content-Type": "application/json" },
+                        body: data === undefined ? undefined : JSON.stringify(data) })
+      .then(function (res) { return res.json().then(function (b) { return { status: res.status, body: b }; }); });
+  }
+
+  function showError(r) {
+    var e = (r.body && r.body.error) || {};
+    var fields = Object.keys(e.fields || {}).map(function (k) { return k + ": " + e.fields[k]; }).join(", ");
+    $("form-error").textContent = (e.message || r.status) + (fields ? " (" + fields + ")" : "");
+    $("form-error").hidden = false;
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-url]"), function (form) {
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      $("form-error").hidden = true;
+      send(form.getAttribute("data-method"), form.getAttribute("data-url"), body(form)).then(function (r) {
+        if (r.status >= 400) { showError(r); return; }
+        if (form.getAttribute("id") === "create-site") {  // not form.id: its "id" field shadows it
+          $("created-code").textContent = r.body.staff_code;
+          $("created-link").href = "/organizer/sites/" + encodeURIComponent(r.body.id);
+          $("created").hidden = false;
+        } else {
+          $("saved").hidden = false;
+          setTimeout(function () { $("saved").hidden = true; }, 2500);
+        }
+      });
+    });
+  });
+
+  var rotate = $("rotate");
+  if (rotate) {
+    rotate.addEventListener("click", function () {
+      if (!window.confirm(rotate.getAttribute("data-confirm"))) { return; }
+      send("POST", rotate.getAttribute("data-url")).then(function (r) {
+        if (r.status === 200) { $("new-code").textContent = r.body.staff_code; $("new-code").hidden = false; }
+      });
+    });
+  }
+})();

@@ -1,0 +1,189 @@
+"""The organizer's dashboard, the calling screen and the poster in a real Chromium."""
+
+import pytest
+
+from tests.browser.conftest import ADMIN_TOKEN, staff_headers
+from tests.conftest import person
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the browser fixture skips (or fails under CI) with the reason
+    expect = None
+
+TV = {"width": 1280, "height": 720}
+A4 = {"width": 794, "height": 1123}  # 210 x 297 mm at 96 CSS px per inch
+
+
+def _sample(api, site, staff, station=1):
+    ticket = api.ok("POST", f"/api/v1/sites/{site['id']}/stations/{station}/call", headers=staff)["ticket"]
+    api.ok("POST", f"/api/v1/tickets/{ticket['id']}/check-in", headers=staff)
+    api.ok("POST", f"/api/v1/tickets/{ticket['id']}/sampled", headers=staff)
+    return ticket
+
+
+def _sign_in_organizer(page, path):
+    page.goto(path)
+    page.fill("input[name=token]", ADMIN_TOKEN)
+    page.click("#organizer-form button[type=submit]")
+
+
+@pytest.mark.browser
+def test_dashboard_updates_live_when_a_station_samples(open_page, api, make_site, screenshot):
+    site = make_site(stations=3)
+    staff = staff_headers(api, site)
+    roster = [{"name": n, "role": r} for n, r in [("王医生", "medic"), ("李干部", "cadre"), ("张干部", "cadre"),
+                                                  ("赵师傅", "worker_entry"), ("钱师傅", "worker_order")]]
+    api.ok("PUT", f"/api/v1/sites/{site['id']}/stations/1/roster", {"people": roster}, headers=staff)
+    for seed in range(12):
+        api.ok("POST", f"/api/v1/sites/{site['id']}/tickets", person(200 + seed), status=201)
+    api.ok("POST", f"/api/v1/sites/{site['id']}/stations/3/status", {"status": "paused", "reason": "disinfection"},
+           headers=staff)
+
+    page = open_page("laptop")
+    _sign_in_organizer(page, f"/dashboard?site={site['id']}")
+    card = page.locator(f".dash-site[data-site=\"{site['id']}\"]")
+    expect(card.locator('[data-f="today"]')).to_have_text("0")
+    expect(card.locator('[data-f="waiting"]')).to_have_text("12")
+
+    _sample(api, site, staff)  # no reload, no polling: the push brings it
+    expect(card.locator('[data-f="today"]')).to_have_text("1")
+    expect(card.locator('[data-f="waiting"]')).to_have_text("11")
+    expect(card.locator('tr[data-station="1"] .today')).to_have_text("1")
+    _sample(api, site, staff, station=2)
+    expect(card.locator('[data-f="today"]')).to_have_text("2")
+    expect(card.locator('tr[data-station="3"] .status')).to_contain_text("消毒")
+    expect(card.locator('li[data-alert="paused:3"]')).to_be_visible()
+    expect(card.locator("tr[data-station=\"2\"] .role.gap").first).to_be_visible()  # nobody checked in there
+    api.ok("POST", f"/api/v1/sites/{site['id']}/stations/1/call", headers=staff)
+    page.set_viewport_size({"width": 1280, "height": 1060})  # figures, stations and charts in one picture
+    expect(card.locator('tr[data-station="1"] td').nth(2)).to_have_text("A003")
+    screenshot(page, "dashboard.png")
+
+    card.locator('li[data-alert="paused:3"] button').click()
+    expect(card.locator('li[data-alert="paused:3"]')).to_contain_text("已确认")
+
+
+@pytest.mark.browser
+def test_dashboard_refuses_without_sign_in(open_page, live_server):
+    page = open_page("laptop", "/dashboard")
+    expect(page.locator("#organizer-form")).to_be_visible()
+    page.fill("input[name=token]", "wrong")
+    page.click("#organizer-form button[type=submit]")
+    expect(page.locator("#organizer-error")).to_be_visible()
+
+
+@pytest.mark.browser
+def test_calling_screen_shows_and_announces_a_call(open_page, api, make_site, screenshot):
+    site = make_site()
+    staff = staff_headers(api, site)
+    tickets = [api.ok("POST", f"/api/v1/sites/{site['id']}/tickets", person(300 + k), status=201) for k in range(5)]
+    page = open_page("laptop")
+    page.set_viewport_size(TV)
+    page.goto(f"/display/{site['id']}")
+    expect(page.locator("#d-waiting")).to_have_text("5")
+    expect(page.locator("#d-next")).to_contain_text(tickets[0]["number"])
+
+    api.ok("POST", f"/api/v1/sites/{site['id']}/stations/2/call", headers=staff)
+    station2 = page.locator('#d-stations li[data-station="2"] .num')
+    expect(station2).to_have_text(tickets[0]["number"])
+    expect(page.locator("body")).to_have_attribute("data-announced", f"请 {tickets[0]['number']} 号到 2 号采样台")
+    expect(page.locator("#d-recent")).to_contain_text(tickets[0]["number"])
+    assert person(300)["name"] not in page.content()  # numbers only, never names
+
+    api.ok("POST", f"/api/v1/tickets/{tickets[0]['id']}/recall", headers=staff)
+    expect(page.locator("body")).to_have_attribute("data-announcements", "2")  # said again on recall
+
+    api.ok("POST", f"/api/v1/sites/{site['id']}/stations/1/call", headers=staff)
+    expect(page.locator('#d-stations li[data-station="1"] .num')).to_have_text(tickets[1]["number"])
+    api.ok("POST", f"/api/v1/sites/{site['id']}/stations/1/status", {"status": "paused", "reason": "meal"},
+           headers=staff)
+    expect(page.locator('#d-stations li[data-station="1"] .state')).to_contain_text("用餐")
+    screenshot(page, "calling-screen.png")
+
+
+@pytest.mark.browser
+def test_poster_qr_is_large_enough(open_page, make_site, screenshot):
+    site = make_site()
+    page = open_page("laptop")
+    page.set_viewport_size(A4)
+    page.goto(f"/sites/{site['id']}/poster")
+    expect(page.locator(".call")).to_have_text("扫码排队")
+    page.emulate_media(media="print")
+    width_px = page.locator("img.qr").evaluate("img => img.getBoundingClientRect().width")
+    assert width_px / 96 * 2.54 >= 14, "the QR code must be about 15 cm wide to scan from 1.5 m"
+    assert page.locator("img.qr").evaluate("img => img.complete && img.naturalWidth > 0")
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 1, "the poster prints on one A4 sheet"
+    page.emulate_media(media="screen")
+    screenshot(page, "poster.png")
+
+
+@pytest.mark.browser
+def test_station_console_roster_and_pause_reason(open_page, api, make_site):
+    site = make_site()
+    page = open_page("laptop", f"/station/{site['id']}/1")
+    page.fill("input[name=code]", site["staff_code"])
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-roster]")).to_be_visible()
+    expect(page.locator("[data-roster] .roster-gaps")).to_contain_text("采样医生")
+    page.fill("[data-roster] .roster-add input[name=name]", "王医生")
+    page.select_option("[data-roster] .roster-add select[name=role]", "medic")
+    page.click("[data-roster] .roster-add button[type=submit]")
+    expect(page.locator("[data-roster] .roster-people")).to_contain_text("王医生")
+    expect(page.locator("[data-roster] .roster-gaps")).not_to_contain_text("采样医生")
+    roster = api.ok("GET", f"/api/v1/sites/{site['id']}/stations/1/roster", headers=staff_headers(api, site))
+    assert [(p["name"], p["role"]) for p in roster["people"]] == [("王医生", "medic")]
+
+    page.click('[data-reason="ppe_change"]')
+    expect(page.locator("#station-status")).to_have_text("暂停")
+    board = api.ok("GET", f"/api/v1/sites/{site['id']}/board")
+    assert (board["stations"][0]["status"], board["stations"][0]["reason"]) == ("paused", "ppe_change")
+
+    page.locator("[data-roster] .roster-people button").first.click()  # check out
+    expect(page.locator("[data-roster] .roster-people")).not_to_contain_text("王医生")
+    history = api.ok("GET", f"/api/v1/sites/{site['id']}/stations/1/roster", headers=staff_headers(api, site))
+    assert [(h["name"], h["move"]) for h in history["history"]] == [("王医生", "out"), ("王医生", "in")]
+
+
+@pytest.mark.browser
+def test_organizer_creates_and_edits_a_site(open_page, api, live_server):
+    page = open_page("laptop")
+    _sign_in_organizer(page, "/organizer/sites")
+    page.fill("#create-site input[name=id]", "b-dongmen")
+    page.fill("#create-site input[name=name]", "东门广场")
+    page.fill("#create-site input[name=stations]", "2")
+    page.click("#create-site button[type=submit]")
+    expect(page.locator("#created")).to_be_visible()
+    code = page.locator("#created-code").inner_text()
+    assert len(code) == 8 and code.isdigit()
+    page.click("#created-link")
+    page.fill("#site-settings input[name=opens]", "07:30")
+    page.fill("#site-settings input[name=stations]", "3")
+    page.fill("#site-settings input[name='standard.worker_order']", "1")
+    page.click("#site-settings button[type=submit]")
+    expect(page.locator("#saved")).to_be_visible()
+    site = api.ok("GET", "/api/v1/sites/b-dongmen")
+    assert [s["status"] for s in site["stations"]] == ["open", "open", "closed"]
+    settings = api.ok("GET", "/api/v1/sites/b-dongmen/settings", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    assert settings["opens"] == "07:30" and settings["standard"]["worker_order"] == 1
+
+    box = page.locator('[data-roster][data-station="2"]')
+    box.locator("input[name=name]").fill("孙医生")
+    box.locator("button[type=submit]").click()
+    expect(box.locator(".roster-people")).to_contain_text("孙医生")
+
+    page.reload()  # the new station's box
+    box = page.locator('[data-roster][data-station="3"]')
+    with page.expect_response(lambda r: r.url.endswith("/stations/3/status")) as opened:
+        box.locator('[data-set-status="open"]').click()
+    assert opened.value.status == 200
+    with page.expect_response(lambda r: r.url.endswith("/stations/3/status")) as paused:
+        box.locator('[data-reason="meal"]').click()
+    assert paused.value.status == 200
+    station3 = api.ok("GET", "/api/v1/sites/b-dongmen/board")["stations"][2]
+    assert (station3["status"], station3["reason"]) == ("paused", "meal")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#rotate")
+    expect(page.locator("#new-code")).to_be_visible()
+    assert api.request("POST", "/api/v1/auth/staff", {"site_id": "b-dongmen", "code": code})[0] == 403
