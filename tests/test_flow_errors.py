@@ -13,6 +13,8 @@ STAFF_CASES = [
     ("stations/1/walk-in", {"name": "王", "doc_type": "library", "id_number": "1"}, {"doc_type": "unknown"}),
     ("stations/1/medic", {"name": ""}, {"name": "required"}),
     ("home", {**young(1), "address": "", "reason": ""}, {"address": "required", "reason": "required"}),
+    ("home", {"name": "", "id_number": "1", "address": "", "reason": "卧床"},
+     {"name": "required", "id_number": "format", "address": "required"}),
 ]
 
 

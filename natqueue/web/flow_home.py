@@ -42,12 +42,13 @@ def home_add(site_id):
     if refused is not None:
         return refused
     body = _body()
-    person = _person(body, "", None, phone_required=False)
-    data = collect(
+    data = collect(  # every bad field at once, the person's included
+        person=lambda: _person(body, "", None, phone_required=False),
         address=lambda: clean_name(body.get("address"), "address", 200),
         reason=lambda: _reason(body.get("reason"), "reason"),
         single=lambda: _choice(body.get("single"), workflow.SINGLE_REASONS, "single"),
     )
+    person = data["person"]
     ticket, event = tubes.home_add(get_backend(), site_id, person.name, person.phone, person.doc_type,
                                    person.id_number, data["address"], data["reason"], data["single"],
                                    _request_id())
