@@ -51,6 +51,8 @@ def main(argv=None) -> int:
     for site_id in site_ids[:5]:
         print(f"  resident page:   {base}/s/{site_id}")
         print(f"  station console: {base}/station/{site_id}/1")
+        print(f"  home team:       {base}/home/{site_id}/1")
+        print(f"  rounds, exports: {base}/organizer/sites/{site_id}/rounds")
     if staff_code:
         print(f"  demo staff code: {staff_code}")
     if not site_ids:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import redis
 
-from natqueue import lua, organizer_lua
+from natqueue import lua, lua_flow, organizer_lua
 from natqueue.coalesce import Coalescer
 
 
@@ -56,10 +56,11 @@ class Backend:
         self._coalescer = Coalescer(self.redis)
 
     def script(self, name: str):
-        """The registered script ``lua.<NAME>`` or ``organizer_lua.<NAME>`` (EVALSHA, reloaded on NOSCRIPT)."""
+        """The registered script ``lua.<NAME>``, ``lua_flow.<NAME>`` or ``organizer_lua.<NAME>``
+        (EVALSHA, reloaded on NOSCRIPT)."""
         found = self._scripts.get(name)
         if found is None:
-            source = getattr(lua, name, None) or getattr(organizer_lua, name)
+            source = getattr(lua, name, None) or getattr(lua_flow, name, None) or getattr(organizer_lua, name)
             found = self._scripts[name] = self.redis.register_script(source)
         return found
 

@@ -89,6 +89,77 @@ class SiteKeys:
         """Claimed by a state-changing script so a retried request replays its first result."""
         return f"{self.base}idem:{op}:{request_id}"
 
+    # --- the sampling workflow (see natqueue/lua_helpers.py) ---
+
+    def lane(self, lane: str) -> str:
+        """Sorted set of waiting tickets of one lane (p, r, sp, sr), scored like ``waiting``."""
+        return f"{self.base}lane:{lane}"
+
+    @property
+    def lanes_state(self) -> str:
+        """Hash: per lane group ('' pooled, 's' single), the current run of priority and regular calls."""
+        return self.base + "lanes"
+
+    @property
+    def declared(self) -> str:
+        """Sorted set of waiting tickets whose declared priority staff have not checked yet."""
+        return self.base + "declared"
+
+    @property
+    def modes(self) -> str:
+        """Hash: station number -> pooled | single (absent: pooled)."""
+        return self.base + "modes"
+
+    @property
+    def medics(self) -> str:
+        """Hash: station number or home team -> the medic's name, recorded with each sample."""
+        return self.base + "medics"
+
+    @property
+    def open_tubes(self) -> str:
+        """Hash: station number or home team (h<n>) -> the code of its open tube."""
+        return self.base + "open-tubes"
+
+    @property
+    def tubes(self) -> str:
+        """Hash: every tube code ever opened at the site -> its round (a code opens once)."""
+        return self.base + "tubes"
+
+    def tube(self, code: str) -> str:
+        """Hash: code, round, owner, mode, capacity, count, status, opened_ms, closed_ms."""
+        return f"{self.base}tube:{code}"
+
+    def tube_members(self, code: str) -> str:
+        """Sorted set: ticket ids in a tube, scored by position."""
+        return f"{self.base}tube-m:{code}"
+
+    def household(self, household_id: str) -> str:
+        """List of the ticket ids of one household, in join order."""
+        return f"{self.base}hh:{household_id}"
+
+    @property
+    def home(self) -> str:
+        """Sorted set of home-sampling tickets not yet done."""
+        return self.base + "home"
+
+    @property
+    def rounds(self) -> str:
+        """Hash: round id -> JSON {id, name, started_ms, ended_ms, purged_ms}."""
+        return self.base + "rounds"
+
+    def round(self, round_id: str, what: str) -> str:
+        """Per-round records: tickets (set), samples (zset by time), tubes (zset), bound, counts."""
+        return f"{self.base}round:{round_id}:{what}"
+
+    @property
+    def audit(self) -> str:
+        """List of JSON audit entries (exports, traces, purges), newest first."""
+        return self.base + "audit"
+
+    def flow_keys(self, op: str, request_id: str) -> list[str]:
+        """The first keys of every script in ``natqueue.lua_flow``: idem, waiting, events."""
+        return [self.idem(op, request_id), self.waiting, self.events]
+
     # --- the organizer's figures, rosters and alerts -------------------------------
 
     def stats_day(self, day: int) -> str:

@@ -10,6 +10,7 @@ Scripts answer with a small table whose first element says what happened:
 Times come from Redis ``TIME``: one clock for every app host.
 """
 
+from natqueue.lua_helpers import FLOW_HELPERS
 from natqueue.stats_lua import STATS_HELPERS
 
 # Shared helpers, prepended to every script. Every script's ARGV ends with the
@@ -71,15 +72,16 @@ local function last_event_id(events_key)
 end
 """ + STATS_HELPERS
 
-# Join the queue.
+# Join the queue: one person, or a household on one phone (all tickets or none).
 # KEYS[1] meta  KEYS[2] stations  KEYS[3] waiting  KEYS[4] live_ids  KEYS[5] seq
-# KEYS[6] ticket (new)  KEYS[7] events  KEYS[8] idem
-# ARGV[1] ticket id  ARGV[2] token  ARGV[3] name  ARGV[4] phone  ARGV[5] id number
-# ARGV[6] ticket key prefix (to name the holder of an ID number already queued), then the tail
-# -> {'ok', ticket_id, event_id, event_json, ticket flat, rank, last event id, pace}
-#    | {'replay', ticket_id} | {'err', code, detail}
-JOIN = _COMMON + r"""
-local prior = redis.call('GET', KEYS[8])
+# KEYS[6] events  KEYS[7] idem
+# ARGV[1] ticket key prefix  ARGV[2] household id ('' for one person)  ARGV[3] walk-in ('1' or '')
+# ARGV[4] JSON list of people: {id, token, name, phone, doc_type, id_number, person, lane,
+#   priority, single, declared}, then the tail
+# -> {'ok', ticket ids, event_id, event_json, {ticket flat, ahead} per person, last event id, pace}
+#    | {'replay', first ticket id} | {'err', code, detail}
+JOIN = _COMMON + FLOW_HELPERS + r"""
+local prior = redis.call('GET', KEYS[7])
 if prior then return {'replay', prior} end
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'err', 'site_not_found', ''} end
 local any_open = false
@@ -87,64 +89,137 @@ for _, s in ipairs(redis.call('HVALS', KEYS[2])) do
   if s ~= 'closed' then any_open = true end
 end
 if not any_open then return {'err', 'site_closed', ''} end
-local holder = redis.call('HGET', KEYS[4], ARGV[5])
-if holder then
-  return {'err', 'already_queued', redis.call('HGET', ARGV[6] .. holder, 'number') or ''}
+local people = cjson.decode(ARGV[4])
+for i, p in ipairs(people) do
+  local holder = redis.call('HGET', KEYS[4], p.person)
+  if holder then
+    return {'err', 'already_queued', (redis.call('HGET', ARGV[1] .. holder, 'number') or '') .. '@' .. (i - 1)}
+  end
 end
-local seq = redis.call('INCR', KEYS[5])
-local number = ticket_number(seq)
+local base = site_base(KEYS[3])
 local now = now_ms()
-redis.call('HSET', KEYS[6], 'id', ARGV[1], 'token', ARGV[2], 'number', number, 'seq', seq,
-  'score', seq, 'status', 'waiting', 'name', ARGV[3], 'phone', ARGV[4], 'id_number', ARGV[5],
-  'created_ms', now)
-redis.call('ZADD', KEYS[3], seq, ARGV[1])
-redis.call('HSET', KEYS[4], ARGV[5], ARGV[1])
+local round = current_round(base, now)  -- every record belongs to a round
+local ids, first_seq, also = {}, nil, {}
+for _, p in ipairs(people) do
+  local seq = redis.call('INCR', KEYS[5])
+  local number = ticket_number(seq)
+  local tkey = ARGV[1] .. p.id
+  redis.call('HSET', tkey, 'id', p.id, 'token', p.token, 'number', number, 'seq', seq,
+    'score', seq, 'status', 'waiting', 'name', p.name, 'phone', p.phone, 'id_number', p.id_number,
+    'created_ms', now, 'doc_type', p.doc_type, 'person', p.person, 'lane', p.lane, 'round', round)
+  for _, f in ipairs({'priority', 'single', 'declared'}) do
+    if p[f] ~= '' then redis.call('HSET', tkey, f, p[f]) end
+  end
+  if ARGV[2] ~= '' then
+    redis.call('HSET', tkey, 'household', ARGV[2])
+    redis.call('RPUSH', base .. 'hh:' .. ARGV[2], p.id)
+  end
+  if ARGV[3] == '1' then redis.call('HSET', tkey, 'walk_in', 1) end
+  redis.call('ZADD', KEYS[3], seq, p.id)
+  redis.call('ZADD', lane_key(base, p.lane), seq, p.id)
+  if p.declared ~= '' then redis.call('ZADD', base .. 'declared', seq, p.id) end
+  redis.call('HSET', KEYS[4], p.person, p.id)
+  redis.call('SADD', round_key(base, round, 'tickets'), p.id)
+  redis.call('HINCRBY', round_key(base, round, 'counts'), 'joined', 1)
+  if ARGV[3] == '1' then redis.call('HINCRBY', round_key(base, round, 'counts'), 'walk_in', 1) end
+  ids[#ids + 1] = p.id
+  if first_seq then also[#also + 1] = {seq, p.lane} else first_seq = seq end
+end
+if ARGV[2] ~= '' then redis.call('EXPIRE', base .. 'hh:' .. ARGV[2], 7 * 86400) end
 local site_pace = pace(KEYS[2], now)
-local event_id, event_json = emit(KEYS[7], {type = 'joined', number = number, entered = seq,
-  waiting = redis.call('ZCARD', KEYS[3]), pace = site_pace, ts = now})
-redis.call('SET', KEYS[8], ARGV[1], 'EX', IDEM_TTL)
--- The new ticket as TICKET_SNAPSHOT shows it, so a join needs no second round trip.
-return {'ok', ARGV[1], event_id, event_json,
-  redis.call('HGETALL', KEYS[6]), redis.call('ZRANK', KEYS[3], ARGV[1]), event_id, tostring(site_pace)}
+local first = redis.call('HMGET', ARGV[1] .. ids[1], 'number', 'lane')
+local event = {type = 'joined', number = first[1], entered = first_seq, lane = first[2],
+  waiting = redis.call('ZCARD', KEYS[3]), pace = site_pace, ts = now}
+if #also > 0 then event.also = also end
+local event_id, event_json = emit(KEYS[6], event)
+redis.call('SET', KEYS[7], ids[1], 'EX', IDEM_TTL)
+-- Each new ticket as TICKET_SNAPSHOT shows it, so a join needs no second round trip.
+local snaps = {}
+for i, p in ipairs(people) do
+  local tkey = ARGV[1] .. p.id
+  snaps[i] = {redis.call('HGETALL', tkey), lane_ahead(base, p.lane, redis.call('HGET', tkey, 'score'))}
+end
+return {'ok', ids, event_id, event_json, snaps, event_id, tostring(site_pace)}
 """
 
-# Call the next waiting ticket to a station.
+# Call the next waiting ticket to a station: from the lane the site's priority ratio
+# picks, single-tube residents only to single-tube stations, and the rest of a
+# household along with it.
 # KEYS[1] stations  KEYS[2] waiting  KEYS[3] events  KEYS[4] idem  KEYS[5] serving(n)  KEYS[6] calling
 # ARGV[1] station  ARGV[2] ticket key prefix, then the tail
-# -> {'ok', ticket_id, event_id, event_json} | {'empty'} | {'replay', ticket_id or ''} | {'err', code, detail}
-CALL_NEXT = _COMMON + r"""
+# -> {'ok', ticket_id, event_id, event_json, household ids called with it}
+#    | {'empty'} | {'replay', ticket_id or ''} | {'err', code, detail}
+CALL_NEXT = _COMMON + FLOW_HELPERS + r"""
 local prior = redis.call('GET', KEYS[4])
 if prior then return {'replay', prior} end
 local status = redis.call('HGET', KEYS[1], ARGV[1])
 if not status then return {'err', 'station_not_found', ''} end
 if status ~= 'open' then return {'err', 'station_not_open', status} end
-local popped = redis.call('ZPOPMIN', KEYS[2], 1)
+local station = ARGV[1]
+local base = site_base(KEYS[2])
+local group = (redis.call('HGET', base .. 'modes', station) == 'single') and 's' or ''
+local lane = choose_lane(base, group)
+local popped = {}
+if lane then
+  popped = redis.call('ZRANGE', lane, 0, 0)
+elseif group == '' then
+  -- A ticket queued before lanes existed waits in `waiting` alone.
+  local oldest = redis.call('ZRANGE', KEYS[2], 0, 0)
+  if #oldest > 0 and not redis.call('HGET', ARGV[2] .. oldest[1], 'lane') then popped = oldest end
+end
 if #popped == 0 then
   redis.call('SET', KEYS[4], '', 'EX', IDEM_TTL)
   return {'empty'}
 end
-local tid, score = popped[1], popped[2]
-local tkey = ARGV[2] .. tid
+local first = popped[1]
 local now = now_ms()
-redis.call('HSET', tkey, 'status', 'called', 'station', ARGV[1], 'called_ms', now)
-stats_on_call(tkey, now)
-local number = redis.call('HGET', tkey, 'number')
-redis.call('ZADD', KEYS[5], now, tid)
-redis.call('HSET', KEYS[6], ARGV[1], number)
-local event_id, event_json = emit(KEYS[3], {type = 'called', number = number, station = tonumber(ARGV[1]),
-  left = tonumber(score), waiting = redis.call('ZCARD', KEYS[2]), pace = pace(KEYS[1], now), ts = now})
+local called = {first}
+local household = redis.call('HGET', ARGV[2] .. first, 'household')
+if household then
+  for _, m in ipairs(redis.call('LRANGE', base .. 'hh:' .. household, 0, -1)) do
+    local mt = redis.call('HMGET', ARGV[2] .. m, 'status', 'lane')
+    if m ~= first and mt[1] == 'waiting' and lane_group(mt[2] or 'r') == group then called[#called + 1] = m end
+  end
+end
+local event = {type = 'called', station = tonumber(station), ts = now}
+local also = {}
+for i, tid in ipairs(called) do
+  local tkey = ARGV[2] .. tid
+  local score = redis.call('ZSCORE', KEYS[2], tid)
+  redis.call('ZREM', KEYS[2], tid)
+  local left_lane = leave_lane(base, tkey, tid)
+  redis.call('HSET', tkey, 'status', 'called', 'station', station, 'called_ms', now)
+  stats_on_call(tkey, now)
+  local number = redis.call('HGET', tkey, 'number')
+  redis.call('ZADD', KEYS[5], now, tid)
+  if i == 1 then
+    redis.call('HSET', KEYS[6], station, number)
+    event.number, event.left, event.lane = number, tonumber(score), left_lane
+  else
+    also[#also + 1] = {tonumber(score), left_lane}
+  end
+end
+if #also > 0 then event.also = also end
+-- The ticket the call is for (the first of a household), by the names the rest of the script knows.
+local tid, tkey, number = first, ARGV[2] .. first, event.number
+event.waiting = redis.call('ZCARD', KEYS[2])
+event.pace = pace(KEYS[1], now)
+local event_id, event_json = emit(KEYS[3], event)
 redis.call('SET', KEYS[4], tid, 'EX', IDEM_TTL)
-return {'ok', tid, event_id, event_json}
+table.remove(called, 1)
+return {'ok', tid, event_id, event_json, called}
 """
 
 # Move one ticket on: recall, check_in, no_show, sampled (staff) or cancel (holder or staff).
 # check_in records the moment a called resident reached the table (code scanned or
-# number confirmed); it leaves the status at 'called'.
+# number confirmed); it leaves the status at 'called'. sampled binds the sample to the
+# station's open tube first (lua_helpers.bind_sample) and refuses, changing nothing,
+# a single-tube resident at a pooled tube or a person already sampled this round.
 # KEYS[1] ticket  KEYS[2] waiting  KEYS[3] live_ids  KEYS[4] events  KEYS[5] idem
 # KEYS[6] served  KEYS[7] stations  KEYS[8] calling
 # ARGV[1] op  ARGV[2] holder token ('' when staff acts), then the tail
 # -> {'ok', ticket_id, event_id, event_json} | {'replay', ticket_id} | {'err', code, detail}
-TRANSITION = _COMMON + r"""
+TRANSITION = _COMMON + FLOW_HELPERS + r"""
 local prior = redis.call('GET', KEYS[5])
 if prior then return {'replay', prior} end
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'err', 'ticket_not_found', ''} end
@@ -169,11 +244,21 @@ elseif op == 'check_in' then
   redis.call('HSETNX', KEYS[1], 'checked_in_ms', now)
   event.type = 'checked_in'
 else
+  local base = site_base(KEYS[2])
+  if op == 'sampled' then
+    -- The tube binding is checked first: a refused sample changes nothing.
+    local refused = bind_sample(base, KEYS[1], tid, station, now)
+    if refused then return {'err', refused, ''} end
+    local bound = redis.call('HMGET', KEYS[1], 'tube', 'tube_filled')
+    event.tube, event.tube_full = bound[1], bound[2] == '1' or nil
+  end
   local final = {no_show = 'no_show', sampled = 'sampled', cancel = 'cancelled'}
   redis.call('HSET', KEYS[1], 'status', final[op], 'finished_ms', now)
-  if redis.call('HGET', KEYS[3], id_number) == tid then redis.call('HDEL', KEYS[3], id_number) end
+  local pkey = redis.call('HGET', KEYS[1], 'person') or id_number
+  if pkey and redis.call('HGET', KEYS[3], pkey) == tid then redis.call('HDEL', KEYS[3], pkey) end
   if status == 'waiting' then
     redis.call('ZREM', KEYS[2], tid)
+    event.lane = leave_lane(base, KEYS[1], tid)
     event.left = tonumber(score)
   else
     redis.call('ZREM', STATION_PREFIX .. 'serving:' .. station, tid)
@@ -222,11 +307,15 @@ return {redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2]), redis.ca
 # One ticket as its holder sees it, consistent with the site feed position.
 # KEYS[1] ticket  KEYS[2] waiting  KEYS[3] events  KEYS[4] stations
 # ARGV: the tail only
-# -> {ticket flat, rank or -1, last event id, pace} | nil
-TICKET_SNAPSHOT = _COMMON + r"""
+# -> {ticket flat, people ahead (lua_helpers.lane_ahead) or -1, last event id, pace} | nil
+TICKET_SNAPSHOT = _COMMON + FLOW_HELPERS + r"""
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-local rank = redis.call('ZRANK', KEYS[2], redis.call('HGET', KEYS[1], 'id'))
-if not rank then rank = -1 end
+local rank = -1
+local t = redis.call('HMGET', KEYS[1], 'status', 'lane', 'score')
+if t[1] == 'waiting' then
+  if t[2] then rank = lane_ahead(site_base(KEYS[2]), t[2], t[3])
+  else rank = redis.call('ZRANK', KEYS[2], redis.call('HGET', KEYS[1], 'id')) or -1 end
+end
 return {redis.call('HGETALL', KEYS[1]), rank, last_event_id(KEYS[3]), tostring(pace(KEYS[4], now_ms()))}
 """
 

@@ -15,6 +15,7 @@ from natqueue.feed import decode_event
 from natqueue.keys import SiteKeys
 from natqueue.pace import eta_seconds, parse_pace
 from natqueue.validation import mask_id_number, mask_phone
+from natqueue.workflow_view import flow_fields, upcoming_ids
 
 STATUSES = ("waiting", "called", "sampled", "no_show", "cancelled")
 LIVE = ("waiting", "called")
@@ -48,25 +49,11 @@ def _event(result) -> dict | None:
 
 def join(backend: Backend, site_id: str, name: str, phone: str, id_number: str,
          request_id: str | None = None) -> tuple[dict, dict | None]:
-    """Queue one person. Returns (ticket with its token, event or None on a replay)."""
-    keys = SiteKeys(site_id)
-    ticket_id = new_ticket_id(site_id)
-    token = secrets.token_urlsafe(18)
-    try:
-        result = backend.run(
-            "JOIN",
-            [keys.meta, keys.stations, keys.waiting, keys.live_ids, keys.seq,
-             keys.ticket(ticket_id), keys.events, keys.idem("join", request_key(request_id))],
-            [ticket_id, token, name, phone, id_number, keys.ticket_prefix],
-            keys.station_prefix,
-        )
-    except QueueError as exc:
-        if exc.code == "already_queued":
-            raise QueueError("already_queued", site_id, number=exc.detail) from None
-        raise
-    if result[0] == "ok":  # the script answers with the new ticket's snapshot: one round trip
-        return _ticket(keys, result[4:8], include_token=True), _event(result)
-    return get_ticket(backend, result[1], include_token=True), _event(result)
+    """Queue one person with a resident ID. Returns (ticket with its token, event or None on a replay)."""
+    from natqueue.workflow import Person, join_people
+
+    found, event = join_people(backend, site_id, [Person(name, phone, "id", id_number)], request_id=request_id)
+    return found[0], event
 
 
 def call_next(backend: Backend, site_id: str, station: int,
@@ -82,7 +69,10 @@ def call_next(backend: Backend, site_id: str, station: int,
     )
     if result[0] == "empty" or (result[0] == "replay" and not result[1]):
         return None, None
-    return get_ticket(backend, result[1]), _event(result)
+    ticket = get_ticket(backend, result[1])
+    # The rest of a household, called with it to the same station.
+    ticket["also_called"] = [get_ticket(backend, tid) for tid in (result[4] if len(result) > 4 else [])]
+    return ticket, _event(result)
 
 
 def transition(backend: Backend, ticket_id: str, op: str, request_id: str | None = None,
@@ -133,9 +123,9 @@ def _ticket(keys: SiteKeys, found: list, include_token: bool) -> dict:
         "number": raw["number"],
         "status": raw["status"],
         "score": int(raw["score"]),
-        "name": raw["name"],
-        "phone": mask_phone(raw["phone"]),
-        "id_number": mask_id_number(raw["id_number"]),
+        "name": raw.get("name", ""),
+        "phone": mask_phone(raw.get("phone", "")),
+        "id_number": mask_id_number(raw.get("id_number", "")),
         "ahead": ahead,
         "eta_seconds": eta_seconds(ahead, pace) if ahead is not None else None,
         "pace_seconds": None if pace is None else round(pace, 2),
@@ -147,6 +137,7 @@ def _ticket(keys: SiteKeys, found: list, include_token: bool) -> dict:
         "finished_ms": _int(raw.get("finished_ms")),
         "last_event_id": last_id,
     }
+    ticket.update(flow_fields(raw))
     if include_token:
         ticket["token"] = raw["token"]
     return ticket
@@ -173,18 +164,20 @@ def station_view(backend: Backend, site_id: str, station: int, upcoming: int = 5
     serving_ids, next_ids, waiting, status = pipe.execute()
     if status is None:
         raise QueueError("station_not_found", str(station))
+    in_lanes = upcoming_ids(backend, site_id, station, upcoming)  # by lane and the site's ratio
+    next_ids = next_ids if in_lanes is None else in_lanes
     pipe = backend.redis.pipeline(transaction=False)
     for tid in [*serving_ids, *next_ids]:
-        pipe.hmget(keys.ticket(tid), "id", "number", "name", "id_number", "phone", "status", "called_ms",
-                   "created_ms", "recalls")
+        pipe.hgetall(keys.ticket(tid))
     rows = []
-    for values in pipe.execute():
-        tid, number, name, id_number, phone, status_, called_ms, created_ms, recalls = values
-        if tid is None:
+    for raw in pipe.execute():
+        if not raw:
             continue
-        rows.append({"id": tid, "number": number, "name": name, "id_number": mask_id_number(id_number),
-                     "phone": mask_phone(phone), "status": status_, "called_ms": _int(called_ms),
-                     "created_ms": _int(created_ms), "recalls": int(recalls or 0)})
+        rows.append({"id": raw["id"], "number": raw["number"], "name": raw.get("name", ""),
+                     "id_number": mask_id_number(raw.get("id_number", "")),
+                     "phone": mask_phone(raw.get("phone", "")), "status": raw["status"],
+                     "called_ms": _int(raw.get("called_ms")), "created_ms": _int(raw.get("created_ms")),
+                     "recalls": int(raw.get("recalls") or 0), **flow_fields(raw)})
     return {
         "site_id": site_id,
         "station": station,

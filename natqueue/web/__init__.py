@@ -108,11 +108,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     from natqueue.web import api, cli, events, organizer, pages, public, push  # noqa: F401  (events, push: handlers)
 
     _init_socketio(app)
+    from natqueue.web import flow, flow_home, flow_pages, records  # the sampling workflow (no socket handlers)
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(organizer.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(flow.bp)
+    app.register_blueprint(flow_home.bp)
+    app.register_blueprint(records.bp)
+    app.register_blueprint(flow_pages.bp)
     cli.init_app(app)
     return app
 

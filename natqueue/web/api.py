@@ -9,9 +9,7 @@ from natqueue.feed import EVENT_ID, events_since
 from natqueue.validation import (
     Invalid,
     clean_name,
-    clean_phone,
     clean_request_id,
-    clean_resident_id,
     clean_site_id,
     collect,
 )
@@ -28,6 +26,7 @@ from natqueue.web.auth import (
 )
 from natqueue.web.broadcast import announce, public_ticket
 from natqueue.web.errors import api_error, from_queue_error
+from natqueue.web.flow import announce_ticket, join_from_body, with_code
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -160,17 +159,8 @@ def site_events(site_id):
 
 @bp.post("/sites/<site_id>/tickets")
 def join(site_id):
-    body = _body()
-    data = collect(
-        name=lambda: clean_name(body.get("name")),
-        phone=lambda: clean_phone(body.get("phone")),
-        id_number=lambda: clean_resident_id(body.get("id_number")),
-        request_id=_request_id,
-    )
-    ticket, event = tickets.join(get_backend(), site_id, data["name"], data["phone"], data["id_number"],
-                                 request_id=data["request_id"])
-    announce(event, site_id)
-    return jsonify(ticket), 201
+    """One person (``{name, phone, id_number}``, optionally ``doc_type``) or a household: see flow."""
+    return join_from_body(site_id, _body())
 
 
 def _holder_token() -> str | None:
@@ -185,7 +175,7 @@ def get_ticket(ticket_id):
     if token is None and check_staff(site_id) is None:
         return jsonify(tickets.get_ticket(backend, ticket_id))
     tickets.check_holder(backend, ticket_id, token)
-    return jsonify(public_ticket(tickets.get_ticket(backend, ticket_id)))
+    return jsonify(with_code(public_ticket(tickets.get_ticket(backend, ticket_id))))
 
 
 @bp.delete("/tickets/<ticket_id>")
@@ -271,6 +261,8 @@ def call_next(site_id, number):
         return refused
     ticket, event = tickets.call_next(get_backend(), site_id, number, _request_id())
     announce(event, site_id, ticket)
+    for member in (ticket or {}).get("also_called", []):  # a household goes to the same station
+        announce_ticket(member)
     return jsonify({"ticket": ticket})
 
 

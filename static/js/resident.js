@@ -56,6 +56,7 @@
     state.nearNotified = false; state.calledKey = null;
     try { localStorage.removeItem(storeKey); } catch (e) { /* ignore */ }
     history.replaceState(null, "", location.pathname + location.search);
+    if (NQ.onForget) { NQ.onForget(); }
   }
 
   /* --- attention: vibration and a short tone, where the phone allows --- */
@@ -135,6 +136,7 @@
     state.lastEventId = t.last_event_id;
     renderTicket();
     renderSite();
+    if (NQ.onTicket) { NQ.onTicket(t); }
   }
 
   function applySnapshot(s) {
@@ -142,6 +144,12 @@
     state.pace = s.pace_seconds;
     show($("site-closed"), !s.accepting);
     renderSite(s.waiting);
+  }
+
+  function counts(mine, lane) {
+    var group = function (l) { return l.charAt(0) === "s" && l.length === 2 ? "s" : ""; };
+    if (mine === "p" || mine === "sp") { return lane === mine; }
+    return group(lane) === group(mine);
   }
 
   function isNew(id, cursor) { return !cursor || cmpId(id, cursor) > 0; }
@@ -155,8 +163,15 @@
       if ("pace" in e) { state.pace = e.pace; }
       var t = state.ticket;
       if (t && t.status === "waiting") {
-        if (typeof e.left === "number" && e.left < t.score) { t.ahead = Math.max(0, t.ahead - 1); }
-        if (typeof e.entered === "number" && e.entered < t.score) { t.ahead += 1; }
+        // Lanes (see docs/api.md): a regular ticket counts everyone of its group who joined
+        // earlier; a priority ticket only the earlier priority tickets of its group.
+        var moved = [];
+        if (typeof e.left === "number") { moved.push([e.left, e.lane, -1]); }
+        if (typeof e.entered === "number") { moved.push([e.entered, e.entered_lane || e.lane, 1]); }
+        (e.also || []).forEach(function (m) { moved.push([m[0], m[1], e.type === "joined" ? 1 : -1]); });
+        moved.forEach(function (m) {
+          if (m[0] < t.score && counts(t.lane || "r", m[1] || "r")) { t.ahead = Math.max(0, t.ahead + m[2]); }
+        });
       }
     }
     renderSite(forSite ? e.waiting : undefined);
@@ -164,6 +179,7 @@
   }
 
   var socket = io({ reconnectionDelayMax: 5000 });
+  NQ.socket = socket;
   function watch() {
     if (state.id) {
       socket.emit("watch_ticket", { ticket_id: state.id, token: state.token }, function (ack) {
@@ -186,7 +202,8 @@
   /* --- joining and leaving --- */
   function showFieldErrors(fields) {
     Array.prototype.forEach.call(document.querySelectorAll(".field-error"), function (p) {
-      var code = fields[p.getAttribute("data-for")];
+      var key = p.getAttribute("data-for");
+      var code = fields[key] || fields["people.0." + key];  // a household's first person is this form
       p.textContent = code ? (S.errors[code] || code) : "";
     });
   }
@@ -202,15 +219,18 @@
     fetch("/api/v1/sites/" + encodeURIComponent(site.id) + "/tickets", {
       method: "POST",
       headers: { "Content-Type": "application/json", "Idempotency-Key": joinKey },
-      body: JSON.stringify({ name: form.name.value, phone: form.phone.value, id_number: form.id_number.value })
+      body: JSON.stringify(NQ.joinBody ? NQ.joinBody(form) :
+        { name: form.name.value, phone: form.phone.value, id_number: form.id_number.value })
     }).then(function (res) {
       return res.json().then(function (body) { return { status: res.status, body: body }; });
     }).then(function (r) {
       button.disabled = false;
       if (r.status === 201) {
         joinKey = null;
-        save(r.body.id, r.body.token);
-        applyTicket(r.body);
+        if (NQ.onJoined) { NQ.onJoined(r.body); }
+        var first = r.body.tickets ? r.body.tickets[0] : r.body;  // a household: the first is this page's
+        save(first.id, first.token);
+        applyTicket(first);
         watch();
         return;
       }

@@ -40,7 +40,12 @@
 
   function signedOut() { show($("signin"), true); show($("console"), false); }
 
-  function current() { return view && view.serving.length ? view.serving[view.serving.length - 1] : null; }
+  function current() {
+    if (!view || !view.serving.length) { return null; }
+    // The ticket just scanned at the table, while it is still served here; else the latest called.
+    var chosen = view.serving.filter(function (t) { return t.id === NQ.selected; })[0];
+    return chosen || view.serving[view.serving.length - 1];
+  }
 
   function render() {
     if (!view) { return; }
@@ -68,7 +73,7 @@
     var sentAt = signIns;
     return api("GET", base).then(function (r) {
       if (r.status === 401 || r.status === 403) { if (sentAt === signIns) { signedOut(); } return; }
-      if (r.status === 200) { view = r.body; render(); }
+      if (r.status === 200) { view = r.body; render(); if (NQ.onView) { NQ.onView(view); } }
     }).catch(function () { /* offline banner says it */ });
   }
 
@@ -84,6 +89,7 @@
       } else if (name === "call" && r.body.ticket === null) {
         message(S.nobody);
       }
+      if (r.status < 400 && NQ.afterAction) { NQ.afterAction(name, r.body); }
       refresh();
     }).catch(function () { busy = false; message(S.network); });
   }
@@ -132,6 +138,8 @@
     api("POST", "/api/v1/auth/staff/sign-out").then(signedOut);
   });
 
+  NQ.refresh = refresh;
+  NQ.message = message;
   var socket = io({ reconnectionDelayMax: 5000 });
   var timer = null;
   function watch() { socket.emit("watch_site", { site_id: site.id }); }

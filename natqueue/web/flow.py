@@ -1,0 +1,335 @@
+"""The sampling workflow's API: households and documents, codes and scans, walk-ins, tubes, home visits.
+
+Views stay thin: check the input, call the domain, announce the change once.
+Every answer masks ID numbers and phones; only ``records`` (organizer) unmasks.
+"""
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from flask_babel import lazy_gettext as _l
+
+from natqueue import qr, tubes, workflow
+from natqueue.backend import QueueError
+from natqueue.documents import RESIDENT_ID, clean_document
+from natqueue.tickets import get_ticket, site_of, transition
+from natqueue.validation import Invalid, clean_name, clean_phone, clean_request_id, collect, mask_id_number
+from natqueue.web import get_backend
+from natqueue.web.auth import check_staff
+from natqueue.web.broadcast import announce, public_ticket
+from natqueue.web.errors import api_error, from_queue_error
+from natqueue.web.flow_errors import register
+
+register()
+bp = Blueprint("flow", __name__, url_prefix="/api/v1")
+MAX_REASON = 100
+
+
+@bp.errorhandler(QueueError)
+def _queue_error(exc: QueueError):
+    return from_queue_error(exc)
+
+
+@bp.errorhandler(Invalid)
+def _invalid(exc: Invalid):
+    return api_error(400, "invalid", _l("Some fields are not valid."), fields=exc.fields)
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Invalid({"body": "json_object_required"})
+    return body
+
+
+def _request_id() -> str | None:
+    return clean_request_id(request.headers.get("Idempotency-Key"))
+
+
+def _choice(value, allowed, field: str, empty_ok: bool = True) -> str:
+    if value in (None, "", False) and empty_ok:
+        return ""
+    if value not in allowed:
+        raise Invalid({field: "one_of_" + "_".join(allowed)})
+    return value
+
+
+def _reason(value, field: str) -> str:
+    return clean_name(value, field, MAX_REASON)
+
+
+def announce_ticket(ticket: dict) -> None:
+    """A holder's phone hears about a ticket that changed alongside another (a household call)."""
+    from natqueue.web import socketio
+    from natqueue.web.broadcast import ticket_room
+
+    socketio.emit("ticket", public_ticket(ticket), to=ticket_room(ticket["id"]))
+
+
+def secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+def _with_code(ticket: dict) -> dict:
+    ticket["code"] = workflow.ticket_code(secret(), ticket["id"])
+    return ticket
+
+
+# --- joining: one person or a household ---------------------------------------------
+
+
+def _person(raw, prefix: str, shared_phone, phone_required: bool = True) -> workflow.Person:
+    if not isinstance(raw, dict):
+        raise Invalid({prefix.rstrip("."): "json_object_required"})
+    phone_value = raw.get("phone") or shared_phone
+    data = collect(
+        name=lambda: _prefixed(prefix, lambda: clean_name(raw.get("name"))),
+        phone=lambda: "" if not phone_value and not phone_required
+        else _prefixed(prefix, lambda: clean_phone(phone_value)),
+        doc=lambda: _prefixed(prefix, lambda: clean_document(raw.get("doc_type"), raw.get("id_number"))),
+        declared=lambda: _prefixed(prefix, lambda: _choice(raw.get("priority"), workflow.PRIORITY_REASONS,
+                                                           "priority")),
+        single=lambda: "yellow_code" if raw.get("yellow_code") is True else "",
+    )
+    doc_type, number = data["doc"]
+    return workflow.Person(data["name"], data["phone"], doc_type, number, declared=data["declared"],
+                           single=data["single"])
+
+
+def _prefixed(prefix: str, check):
+    try:
+        return check()
+    except Invalid as exc:
+        raise Invalid({prefix + k: v for k, v in exc.fields.items()}) from None
+
+
+def join_from_body(site_id: str, body: dict):
+    """The join endpoint: the core's body ``{name, phone, id_number}`` (a resident ID), optional
+    ``doc_type``, ``priority`` (declared), ``yellow_code``; or ``{"phone", "people": [...]}``."""
+    backend = get_backend()
+    request_id = _request_id()
+    if "people" not in body:
+        person = _person(body, "", None)
+        found, event = workflow.join_people(backend, site_id, [person], request_id=request_id)
+        announce(event, site_id)
+        return jsonify(_with_code(found[0])), 201
+    people = body.get("people")
+    limit = workflow.settings(backend, site_id)["family_max"]
+    if not isinstance(people, list) or not people:
+        raise Invalid({"people": "required"})
+    if len(people) > limit:
+        raise Invalid({"people": f"at_most_{limit}"})
+    checked, bad = [], {}
+    for i, raw in enumerate(people):
+        try:
+            checked.append(_person(raw, f"people.{i}.", body.get("phone")))
+        except Invalid as exc:
+            bad.update(exc.fields)
+    if bad:
+        raise Invalid(bad)
+    seen = {}
+    for i, p in enumerate(checked):
+        key = (p.doc_type, p.id_number)
+        if key in seen:
+            raise Invalid({f"people.{i}.id_number": "duplicate"})
+        seen[key] = i
+    found, event = workflow.join_people(backend, site_id, checked, request_id=request_id)
+    announce(event, site_id)
+    return jsonify({"household": found[0].get("household"), "tickets": [_with_code(t) for t in found]}), 201
+
+
+@bp.get("/ticket-codes/<code>.svg")
+def ticket_qr(code):
+    """The QR code a resident shows. Its URL is the code itself (ticket id + keyed check): it
+    shows nothing the code does not, and puts no holder token in a URL (or a server log)."""
+    if workflow.ticket_from_code(secret(), code) is None:
+        return api_error(404, "unknown_code", _l("This code is not a ticket or a tube of this site."))
+    return Response(qr.svg(code), mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=86400"})
+
+
+def with_code(ticket: dict) -> dict:
+    """The holder's view of a ticket carries its code, for the QR image."""
+    return _with_code(ticket)
+
+
+# --- the station console -------------------------------------------------------------
+
+
+def _staff(site_id):
+    refused = check_staff(site_id)
+    if refused is not None:
+        return refused
+    return None
+
+
+@bp.post("/sites/<site_id>/stations/<int:number>/scan")
+def scan(site_id, number):
+    """One field for the scanner: a tube barcode opens a tube; a resident's code (or ID card number)
+    checks their ticket in at this station."""
+    refused = _staff(site_id)
+    if refused is not None:
+        return refused
+    backend = get_backend()
+    code = _body().get("code")
+    if not isinstance(code, str) or not code.strip() or len(code) > 200:
+        raise Invalid({"code": "required"})
+    code = code.strip()
+    if workflow.is_tube_code(backend, site_id, code):
+        tube, event = tubes.open_tube(backend, site_id, str(number), code, request_id=_request_id())
+        announce(event, site_id)
+        return jsonify({"kind": "tube", "tube": tube})
+    ticket_id = workflow.ticket_from_code(secret(), code)
+    if ticket_id is None:
+        try:
+            doc_type, id_number = clean_document(RESIDENT_ID, code)
+        except Invalid:
+            return api_error(404, "unknown_code", _l("This code is not a ticket or a tube of this site."))
+        ticket_id = workflow.live_ticket_of(backend, site_id, doc_type, id_number)
+        if ticket_id is None:
+            # An ID card with no ticket: the console offers a walk-in ticket for it.
+            # The console fills the form from what it scanned; the answer stays masked.
+            return jsonify({"kind": "document", "doc_type": doc_type, "id_number": mask_id_number(id_number)})
+    if site_of(ticket_id) != site_id:
+        return api_error(404, "unknown_code", _l("This code is not a ticket or a tube of this site."))
+    current = get_ticket(backend, ticket_id)
+    if current["status"] == "waiting":
+        return api_error(409, "not_called", _l("This ticket has not been called yet."), number=current["number"])
+    if current["status"] == "called" and current["station"] != number:
+        return api_error(409, "called_elsewhere", _l("This ticket was called to another station."),
+                         station=current["station"])
+    ticket, event = transition(backend, ticket_id, "check_in", _request_id())
+    announce(event, site_id, ticket)
+    return jsonify({"kind": "ticket", "ticket": ticket})
+
+
+@bp.post("/sites/<site_id>/stations/<int:number>/walk-in")
+def walk_in(site_id, number):
+    """A ticket for someone without a phone, issued at the table; same queue, same rules."""
+    refused = _staff(site_id)
+    if refused is not None:
+        return refused
+    body = _body()
+    person = _person(body, "", None, phone_required=False)
+    person.priority = _choice(body.get("priority"), workflow.PRIORITY_REASONS, "priority")
+    person.declared = ""
+    person.single = _choice(body.get("single"), workflow.SINGLE_REASONS, "single")
+    found, event = workflow.join_people(get_backend(), site_id, [person], request_id=_request_id(),
+                                        walk_in=True)
+    announce(event, site_id)
+    ticket = public_ticket(found[0])
+    return jsonify(ticket), 201
+
+
+@bp.post("/sites/<site_id>/stations/<int:number>/mode")
+def station_mode(site_id, number):
+    refused = _staff(site_id)
+    if refused is not None:
+        return refused
+    mode = _choice(_body().get("mode"), workflow.STATION_MODES, "mode", empty_ok=False)
+    event = workflow.set_mode(get_backend(), site_id, number, mode, _request_id())
+    announce(event, site_id)
+    return jsonify({"station": number, "mode": mode})
+
+
+def _owner_routes(site_id: str, owner: str):
+    backend = get_backend()
+    view = tubes.owner_view(backend, site_id, owner)
+    view["settings"] = {k: v for k, v in workflow.settings(backend, site_id).items()
+                        if k in ("tube_capacity", "tube_pattern", "require_tube", "round")}
+    return view
+
+
+@bp.get("/sites/<site_id>/stations/<int:number>/tube")
+def station_tube(site_id, number):
+    refused = _staff(site_id)
+    if refused is not None:
+        return refused
+    view = _owner_routes(site_id, str(number))
+    view["mode"] = workflow.station_modes(get_backend(), site_id).get(number, "pooled")
+    view["declared"] = workflow.declared(get_backend(), site_id)
+    view["single_waiting"] = workflow.single_waiting(get_backend(), site_id)
+    return jsonify(view)
+
+
+def _open(site_id: str, owner: str, mode: str = ""):
+    backend = get_backend()
+    code = _body().get("code")
+    if not isinstance(code, str) or not workflow.is_tube_code(backend, site_id, code.strip()):
+        raise Invalid({"code": "format"})
+    tube, event = tubes.open_tube(backend, site_id, owner, code.strip(), mode, _request_id())
+    announce(event, site_id)
+    return jsonify(tube), 201
+
+
+@bp.post("/sites/<site_id>/stations/<int:number>/tube")
+def open_station_tube(site_id, number):
+    refused = _staff(site_id)
+    return refused if refused is not None else _open(site_id, str(number))
+
+
+@bp.post("/sites/<site_id>/stations/<int:number>/tube/close")
+def close_station_tube(site_id, number):
+    refused = _staff(site_id)
+    if refused is not None:
+        return refused
+    tube, event = tubes.close_tube(get_backend(), site_id, str(number), _request_id())
+    announce(event, site_id)
+    return jsonify(tube)
+
+
+@bp.post("/sites/<site_id>/stations/<int:number>/medic")
+def station_medic(site_id, number):
+    refused = _staff(site_id)
+    if refused is not None:
+        return refused
+    name = clean_name(_body().get("name"), "name", 40)
+    tubes.set_medic(get_backend(), site_id, str(number), name)
+    return jsonify({"station": number, "medic": name})
+
+
+def _ticket_staff(ticket_id):
+    site_id = site_of(ticket_id)
+    return site_id, _staff(site_id)
+
+
+@bp.post("/tickets/<ticket_id>/flags")
+def flags(ticket_id):
+    """Staff confirm or set priority (with its reason) and the single-tube mark; ``""`` clears."""
+    site_id, refused = _ticket_staff(ticket_id)
+    if refused is not None:
+        return refused
+    body = _body()
+    data = collect(
+        priority=lambda: None if "priority" not in body
+        else _choice(body["priority"], workflow.PRIORITY_REASONS, "priority"),
+        single=lambda: None if "single" not in body
+        else _choice(body["single"], workflow.SINGLE_REASONS, "single"),
+    )
+    ticket, event = workflow.set_flags(get_backend(), ticket_id, data["priority"], data["single"], _request_id())
+    announce(event, site_id, ticket)
+    return jsonify(ticket)
+
+
+@bp.post("/tickets/<ticket_id>/move")
+def move(ticket_id):
+    site_id, refused = _ticket_staff(ticket_id)
+    if refused is not None:
+        return refused
+    code = _body().get("tube")
+    if not isinstance(code, str) or not code.strip() or len(code) > 100:
+        raise Invalid({"tube": "required"})
+    ticket, event = tubes.move_sample(get_backend(), ticket_id, code.strip(), _request_id())
+    announce(event, site_id)
+    return jsonify(ticket)
+
+
+@bp.post("/tickets/<ticket_id>/void")
+def void(ticket_id):
+    site_id, refused = _ticket_staff(ticket_id)
+    if refused is not None:
+        return refused
+    reason = _reason(_body().get("reason"), "reason")
+    from flask import g
+
+    ticket, event = tubes.void_sample(get_backend(), ticket_id, reason, getattr(g, "actor", "staff"),
+                                      _request_id())
+    announce(event, site_id)
+    return jsonify(ticket)

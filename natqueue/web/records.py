@@ -1,0 +1,155 @@
+"""Organizer endpoints: workflow settings, rounds, traces, exports, audit log, purge.
+
+Traces and exports hand out unmasked personal data: organizer only, and each
+one is written to the audit log first.
+"""
+
+from flask import Blueprint, Response, g, jsonify, request
+from flask_babel import lazy_gettext as _l
+
+from natqueue import records, workflow
+from natqueue.backend import QueueError
+from natqueue.validation import Invalid, clean_name, clean_request_id, collect
+from natqueue.web import get_backend
+from natqueue.web.auth import check_staff, require_organizer
+from natqueue.web.broadcast import announce
+from natqueue.web.errors import api_error, from_queue_error
+from natqueue.web.flow_errors import register
+
+register()
+bp = Blueprint("records", __name__, url_prefix="/api/v1")
+
+
+@bp.errorhandler(QueueError)
+def _queue_error(exc: QueueError):
+    return from_queue_error(exc)
+
+
+@bp.errorhandler(Invalid)
+def _invalid(exc: Invalid):
+    return api_error(400, "invalid", _l("Some fields are not valid."), fields=exc.fields)
+
+
+def _who() -> str:
+    """Who asked: the role, the name the organizer gives (X-Natq-User, or ``?by=`` on a download
+    link) and the address."""
+    name = (request.headers.get("X-Natq-User") or request.args.get("by") or "").strip()[:40]
+    return " ".join(x for x in (getattr(g, "actor", "organizer"), name, request.remote_addr or "") if x)
+
+
+def _int(body, field, low, high, allowed=None):
+    value = body[field]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise Invalid({field: f"integer_{low}_to_{high}"})
+    if allowed and value not in allowed:
+        raise Invalid({field: "one_of_" + "_".join(map(str, allowed))})
+    return value
+
+
+def _ratio(value):
+    if (not isinstance(value, list) or len(value) != 2
+            or any(isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 10 for v in value)):
+        raise Invalid({"priority_ratio": "two_integers_1_to_10"})
+    return value
+
+
+def _pattern(value):
+    if not isinstance(value, str) or not value or len(value) > 100 or not workflow.tube_pattern_ok(value):
+        raise Invalid({"tube_pattern": "regex"})
+    return value
+
+
+def _bool(body, field):
+    if not isinstance(body[field], bool):
+        raise Invalid({field: "boolean"})
+    return body[field]
+
+
+@bp.get("/sites/<site_id>/workflow")
+def get_settings(site_id):
+    refused = check_staff(site_id)
+    return refused if refused is not None else jsonify(workflow.settings(get_backend(), site_id))
+
+
+@bp.patch("/sites/<site_id>/workflow")
+@require_organizer
+def patch_settings(site_id):
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Invalid({"body": "json_object_required"})
+    checks = {
+        "priority_ratio": lambda: _ratio(body["priority_ratio"]),
+        "tube_capacity": lambda: _int(body, "tube_capacity", 1, 20, workflow.TUBE_CAPACITIES),
+        "tube_pattern": lambda: _pattern(body["tube_pattern"]),
+        "require_tube": lambda: _bool(body, "require_tube"),
+        "family_max": lambda: _int(body, "family_max", 1, 8),
+        "retention_days": lambda: _int(body, "retention_days", 1, 365),
+    }
+    unknown = [k for k in body if k not in checks]
+    if unknown:
+        raise Invalid({k: "unknown" for k in unknown})
+    changes = collect(**{k: v for k, v in checks.items() if k in body})
+    return jsonify(workflow.update_settings(get_backend(), site_id, changes))
+
+
+@bp.get("/sites/<site_id>/rounds")
+def list_rounds(site_id):
+    refused = check_staff(site_id)
+    if refused is not None:
+        return refused
+    backend = get_backend()
+    return jsonify({"rounds": [records.round_figures(backend, site_id, r["id"])
+                               for r in records.rounds(backend, site_id)]})
+
+
+@bp.post("/sites/<site_id>/rounds")
+@require_organizer
+def new_round(site_id):
+    body = request.get_json(silent=True) or {}
+    name = clean_name(body.get("name"), "name", 60)
+    request_id = clean_request_id(request.headers.get("Idempotency-Key"))
+    found, event = records.new_round(get_backend(), site_id, name, request_id)
+    announce(event, site_id)
+    return jsonify(found), 201
+
+
+@bp.get("/sites/<site_id>/rounds/<round_id>")
+def round_figures(site_id, round_id):
+    refused = check_staff(site_id)
+    return refused if refused is not None else jsonify(records.round_figures(get_backend(), site_id, round_id))
+
+
+@bp.get("/sites/<site_id>/rounds/<round_id>/export.<fmt>")
+@require_organizer
+def export(site_id, round_id, fmt):
+    if fmt not in ("csv", "xlsx"):
+        return api_error(404, "not_found", _l("Not found."))
+    rows = records.export_rows(get_backend(), site_id, round_id, _who(), fmt)
+    name = f"{site_id}-round-{round_id}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+    if fmt == "csv":
+        return Response(records.to_csv(rows), mimetype="text/csv; charset=utf-8", headers=headers)
+    return Response(records.to_xlsx(rows), headers=headers,
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.get("/sites/<site_id>/tubes/<code>/trace")
+@require_organizer
+def trace(site_id, code):
+    response = jsonify(records.trace(get_backend(), site_id, code, _who()))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/sites/<site_id>/audit")
+@require_organizer
+def audit_log(site_id):
+    return jsonify({"audit": records.audit_log(get_backend(), site_id)})
+
+
+@bp.post("/sites/<site_id>/rounds/<round_id>/purge")
+@require_organizer
+def purge(site_id, round_id):
+    backend = get_backend()
+    days = workflow.settings(backend, site_id)["retention_days"]
+    return jsonify(records.purge_round(backend, site_id, round_id, days, _who()))

@@ -1,0 +1,103 @@
+/* A home team's phone: the visits to make, with addresses, and the team's tube.
+ * Each "Sampled" binds the swab to the team's open tube, by the same rules as a station.
+ */
+(function () {
+  "use strict";
+  var NQ = window.NQ, S = NQ.strings, site = NQ.site, team = NQ.team;
+  var api = "/api/v1/sites/" + encodeURIComponent(site.id);
+
+  function $(id) { return document.getElementById(id); }
+  function fill(t, v) { return Object.keys(v).reduce(function (s, k) { return s.replace("{" + k + "}", v[k]); }, t); }
+  function key() {
+    var b = new Uint8Array(12); window.crypto.getRandomValues(b);
+    return Array.prototype.map.call(b, function (x) { return ("0" + x.toString(16)).slice(-2); }).join("");
+  }
+  function send(method, url, body) {
+    return fetch(url, { method: method, credentials: "same-origin",
+                        headers: { "Content-Type": "application/json", "Idempotency-Key": key() },
+                        body: body === undefined ? undefined : JSON.stringify(body) })
+      .then(function (res) { return res.json().then(function (d) { return { status: res.status, body: d }; }); });
+  }
+  function message(text) { $("home-message").textContent = text || ""; $("home-message").hidden = !text; }
+  function failed(r) { message((r.body && r.body.error && r.body.error.message) || S.network); }
+
+  function tubeFull(n) {
+    var text = fill(S.tubeFull, { n: n });
+    $("tube-full-text").textContent = text; $("tube-full").hidden = false;
+    try { var u = new SpeechSynthesisUtterance(text); u.lang = "zh-CN"; window.speechSynthesis.speak(u); } catch (e) { /* shown */ }
+  }
+
+  function load() {
+    send("GET", api + "/home/" + team + "/tube").then(function (r) {
+      if (r.status === 401 || r.status === 403) { $("signin").hidden = false; $("console").hidden = true; return; }
+      var t = r.body.tube;
+      $("tube-status").textContent = t ? fill(S.tubeOpen, { code: t.code, count: t.count, capacity: t.capacity }) : S.noTube;
+      $("tube-close").hidden = !t;
+      var medic = document.querySelector("#medic-form [name=medic]");
+      if (document.activeElement !== medic) { medic.value = r.body.medic || ""; }
+    });
+    send("GET", api + "/home").then(function (r) {
+      if (r.status !== 200) { return; }
+      var list = $("home-list"); list.innerHTML = "";
+      r.body.home.forEach(function (h) {
+        var li = document.createElement("li");
+        li.innerHTML = '<p class="big-line"><strong></strong> <span class="who"></span></p><p class="addr"></p><p class="muted small why"></p>';
+        li.querySelector("strong").textContent = h.number;
+        li.querySelector(".who").textContent = h.name + " · " + h.id_number + " · " + h.phone + (h.single ? " · " + S.yellow : "");
+        li.querySelector(".addr").textContent = h.address;
+        li.querySelector(".why").textContent = h.reason;
+        var b = document.createElement("button");
+        b.type = "button"; b.className = "primary"; b.textContent = S.done;
+        b.addEventListener("click", function () {
+          send("POST", "/api/v1/tickets/" + encodeURIComponent(h.id) + "/home-done", { team: team }).then(function (d) {
+            if (d.status !== 200) { failed(d); return; }
+            message("");
+            if (d.body.tube_filled) { tubeFull(d.body.tube_position); }
+            load();
+          });
+        });
+        li.appendChild(b);
+        list.appendChild(li);
+      });
+      if (!r.body.home.length) { var none = document.createElement("li"); none.className = "muted"; none.textContent = S.nobody; list.appendChild(none); }
+    });
+  }
+
+  $("tube-code").addEventListener("keydown", function (ev) {
+    if (ev.key !== "Enter") { return; }
+    ev.preventDefault();
+    var code = ev.target.value.trim(); ev.target.value = "";
+    var mode = $("tube-single").checked ? "?mode=single" : "";
+    send("POST", api + "/home/" + team + "/tube" + mode, { code: code }).then(function (r) {
+      if (r.status !== 201) { failed(r); } else { message(""); }
+      load();
+    });
+  });
+  $("medic-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    send("POST", api + "/home/" + team + "/medic", { name: ev.target.medic.value }).then(function (r) {
+      if (r.status !== 200) { failed(r); } else { message(""); }
+      load();
+    });
+  });
+  $("tube-close").addEventListener("click", function () { send("POST", api + "/home/" + team + "/tube/close").then(load); });
+  $("tube-full-ok").addEventListener("click", function () { $("tube-full").hidden = true; $("tube-code").focus(); });
+  $("home-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var f = ev.target;
+    send("POST", api + "/home", { name: f.name.value, doc_type: f.doc_type.value, id_number: f.id_number.value,
+                                  phone: f.phone.value || undefined, address: f.address.value, reason: f.reason.value,
+                                  single: f.single.checked ? "yellow_code" : undefined }).then(function (r) {
+      if (r.status !== 201) { failed(r); return; }
+      message(""); f.reset(); load();
+    });
+  });
+  $("signin-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    send("POST", "/api/v1/auth/staff", { site_id: site.id, code: ev.target.code.value }).then(function (r) {
+      if (r.status !== 200) { $("signin-error").textContent = r.body.error.message; $("signin-error").hidden = false; return; }
+      ev.target.code.blur(); $("signin").hidden = true; $("console").hidden = false; load();
+    });
+  });
+  if (!$("console").hidden) { load(); }
+})();

@@ -1,0 +1,236 @@
+/* The station console's workflow: the scan field, tubes, walk-in tickets, priority checks.
+ *
+ * Loaded after station.js, which calls NQ.onView after each refresh and
+ * NQ.afterAction after each successful move. The scan field keeps the focus so a
+ * USB scanner's code + Enter always lands in it; while it is empty, the N/R/X/S
+ * keys still call, recall, pass and mark sampled (no code starts with those letters).
+ */
+(function () {
+  "use strict";
+  var NQ = window.NQ, S = NQ.strings, T = NQ.flow.strings, site = NQ.site, station = NQ.station;
+  var base = "/api/v1/sites/" + encodeURIComponent(site.id) + "/stations/" + station;
+  var lastSampled = null, camera = null;
+
+  function $(id) { return document.getElementById(id); }
+  function fill(template, values) {
+    return Object.keys(values).reduce(function (s, k) { return s.replace("{" + k + "}", values[k]); }, template);
+  }
+  function key() {
+    var bytes = new Uint8Array(12);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function post(url, body) {
+    return fetch(url, { method: "POST", credentials: "same-origin",
+                        headers: { "Content-Type": "application/json", "Idempotency-Key": key() },
+                        body: JSON.stringify(body || {}) })
+      .then(function (res) { return res.json().then(function (data) { return { status: res.status, body: data }; }); });
+  }
+  function errorText(r) { return (r.body && r.body.error && r.body.error.message) || S.network; }
+  function result(text, ok) {
+    var el = $("scan-result");
+    el.textContent = text; el.hidden = !text; el.classList.toggle("bad", !ok);
+  }
+
+  /* --- the tube-full prompt, on screen and aloud --- */
+  function say(text) {
+    try {
+      if (!window.speechSynthesis) { return; }
+      var u = new SpeechSynthesisUtterance(text);
+      u.lang = document.documentElement.lang === "en" ? "en-US" : "zh-CN";
+      window.speechSynthesis.speak(u);
+    } catch (e) { /* the screen still says it */ }
+  }
+  function tubeFull(count) {
+    var text = fill(T.tubeFull, { n: count });
+    $("tube-full-text").textContent = text;
+    $("tube-full").hidden = false;
+    say(text);
+  }
+  $("tube-full-ok").addEventListener("click", function () { $("tube-full").hidden = true; $("scan").focus(); });
+
+  /* --- tube card, priority checks --- */
+  function renderTube(v) {
+    $("tube-mode-label").textContent = T[v.mode] || v.mode;
+    Array.prototype.forEach.call(document.querySelectorAll("[data-mode]"), function (b) {
+      b.classList.toggle("active", b.getAttribute("data-mode") === v.mode);
+    });
+    var tube = v.tube, list = $("tube-people");
+    $("tube-status").textContent = tube ? fill(T.tubeOpen, { code: tube.code, count: tube.count, capacity: tube.capacity })
+      : T.noTube;
+    $("tube-close").hidden = !tube;
+    $("single-waiting").textContent = fill(T.singleWaiting, { n: v.single_waiting });
+    $("single-waiting").hidden = !v.single_waiting;
+    list.innerHTML = "";
+    (tube ? tube.people : []).forEach(function (p) {
+      var li = document.createElement("li");
+      li.textContent = p.number + " " + p.name + " " + p.id_number + (p.voided ? " ✗ " + (p.void_reason || "") : " ");
+      if (!p.voided) {
+        li.appendChild(button(T.void, function () { voidSample(p.ticket_id); }));
+        li.appendChild(button(T.move, function () { moveSample(p.ticket_id); }));
+      }
+      list.appendChild(li);
+    });
+    var medic = document.querySelector("#medic-form [name=medic]");
+    if (document.activeElement !== medic) { medic.value = v.medic || ""; }
+    var declared = $("declared-list");
+    declared.innerHTML = "";
+    v.declared.forEach(function (t) {
+      var li = document.createElement("li");
+      li.textContent = t.number + " " + t.name + " · " + (T.reasons[t.declared] || t.declared) + " ";
+      li.appendChild(button(T.confirm, function () { flags(t.id, { priority: t.declared }); }));
+      li.appendChild(button(T.refuse, function () { flags(t.id, { priority: "" }); }));
+      declared.appendChild(li);
+    });
+    if (!v.declared.length) {
+      var none = document.createElement("li"); none.className = "muted"; none.textContent = T.nobodyDeclared;
+      declared.appendChild(none);
+    }
+  }
+  function button(text, onClick) {
+    var b = document.createElement("button");
+    b.type = "button"; b.className = "mini-btn"; b.textContent = text;
+    b.addEventListener("click", onClick);
+    return b;
+  }
+  function loadTube() {
+    return fetch(base + "/tube", { credentials: "same-origin" }).then(function (res) {
+      return res.ok ? res.json().then(renderTube) : null;
+    }).catch(function () { /* the offline banner says it */ });
+  }
+  function after(r) {
+    if (r.status >= 400) { NQ.message(errorText(r)); }
+    NQ.refresh();
+  }
+  function flags(id, body) { post("/api/v1/tickets/" + encodeURIComponent(id) + "/flags", body).then(after); }
+  function voidSample(id) {
+    var reason = window.prompt(T.voidReason);
+    if (reason) { post("/api/v1/tickets/" + encodeURIComponent(id) + "/void", { reason: reason }).then(after); }
+  }
+  function moveSample(id) {
+    var code = window.prompt(T.moveTo);
+    if (code) { post("/api/v1/tickets/" + encodeURIComponent(id) + "/move", { tube: code.trim() }).then(after); }
+  }
+
+  // Staff set priority (with its reason) or the yellow-code mark on anyone in line.
+  function markNext(view) {
+    var items = document.querySelectorAll("#next-list li");
+    view.next.forEach(function (t, i) {
+      var li = items[i];
+      if (!li) { return; }
+      if (t.household) { li.appendChild(document.createTextNode(" 👪")); }
+      var choose = document.createElement("select");
+      choose.className = "mini-select";
+      [["", T.regular]].concat(Object.keys(T.reasons).map(function (k) { return [k, T.reasons[k]]; }))
+        .forEach(function (o) {
+          var opt = document.createElement("option"); opt.value = o[0]; opt.textContent = o[1]; choose.appendChild(opt);
+        });
+      choose.value = t.priority || "";
+      choose.addEventListener("change", function () { flags(t.id, { priority: choose.value }); });
+      li.appendChild(choose);
+      var yellow = button(t.single ? "✓ " + T.yellow : T.yellow, function () {
+        flags(t.id, { single: t.single ? "" : "yellow_code" });
+      });
+      if (t.single) { yellow.classList.add("yellow"); }
+      li.appendChild(yellow);
+    });
+  }
+
+  NQ.onView = function (view) { markNext(view); loadTube(); };
+  NQ.afterAction = function (name, body) {
+    if (name.indexOf("sampled:") === 0 && body) {
+      lastSampled = body.id; $("void-last").hidden = false;
+      if (body.tube_filled) { tubeFull(body.tube_position); }
+    }
+  };
+  $("void-last").addEventListener("click", function () { if (lastSampled) { voidSample(lastSampled); } });
+  $("tube-close").addEventListener("click", function () { post(base + "/tube/close").then(after); });
+  Array.prototype.forEach.call(document.querySelectorAll("[data-mode]"), function (b) {
+    b.addEventListener("click", function () { post(base + "/mode", { mode: b.getAttribute("data-mode") }).then(after); });
+  });
+  $("medic-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    post(base + "/medic", { name: ev.target.medic.value }).then(after);
+  });
+
+  /* --- the scan field --- */
+  function scan(code) {
+    code = (code || "").trim();
+    if (!code) { return; }
+    post(base + "/scan", { code: code }).then(function (r) {
+      if (r.status >= 400) { result(errorText(r) + (r.body.error && r.body.error.number ? " (" + r.body.error.number + ")" : ""), false); return; }
+      var b = r.body;
+      if (b.kind === "tube") { result(fill(T.opened, { code: b.tube.code }), true); }
+      if (b.kind === "ticket") {
+        NQ.selected = b.ticket.id;
+        result("✓ " + T.checkedIn + " " + b.ticket.number + " · " + b.ticket.name + " · " + b.ticket.id_number, true);
+      }
+      if (b.kind === "document") {
+        var form = $("walkin-form");
+        form.doc_type.value = b.doc_type; form.id_number.value = code.toUpperCase();
+        result(fill(T.walkInFor, { id: b.id_number }), true);
+        form.name.focus();
+      }
+      NQ.refresh();
+    }).catch(function () { result(S.network, false); });
+  }
+  var shortcuts = { n: "btn-call", r: "btn-recall", x: "btn-noshow", s: "btn-sampled" };
+  $("scan").addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter") { ev.preventDefault(); var v = ev.target.value; ev.target.value = ""; scan(v); return; }
+    var k = (ev.key || "").toLowerCase();
+    if (!ev.target.value && shortcuts[k] && !ev.ctrlKey && !ev.metaKey && !ev.altKey) {
+      ev.preventDefault(); $(shortcuts[k]).click();
+    }
+  });
+  // After a button press the field takes the focus back, ready for the next scan.
+  function focusScan() {
+    var el = document.activeElement, tag = el ? el.tagName : "BODY";
+    if (!$("console").hidden && $("tube-full").hidden && (tag === "BODY" || tag === "BUTTON")) { $("scan").focus(); }
+  }
+  new MutationObserver(function () { if (!$("console").hidden) { $("scan").focus(); loadTube(); } })
+    .observe($("console"), { attributes: true, attributeFilter: ["hidden"] });
+  document.addEventListener("click", function () { setTimeout(focusScan, 0); });
+
+  $("camera-btn").addEventListener("click", function () {
+    var view = $("camera-view");
+    if (camera) { camera.stop().catch(function () {}); camera = null; view.hidden = true; return; }
+    if (!window.Html5Qrcode) { result(T.cameraError, false); return; }
+    view.hidden = false;
+    camera = new window.Html5Qrcode("camera-view");
+    camera.start({ facingMode: "environment" }, { fps: 10, qrbox: 220 }, function (text) {
+      camera.stop().catch(function () {}); camera = null; view.hidden = true;
+      scan(text);
+    }).catch(function () { camera = null; view.hidden = true; result(T.cameraError, false); });
+  });
+
+  /* --- walk-in tickets, with a slip for a receipt printer --- */
+  $("walkin-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var f = ev.target;
+    var body = { name: f.name.value, doc_type: f.doc_type.value, id_number: f.id_number.value,
+                 phone: f.phone.value || undefined, priority: f.priority.value || undefined,
+                 single: f.single.checked ? "yellow_code" : undefined };
+    post(base + "/walk-in", body).then(function (r) {
+      if (r.status !== 201) {
+        var fields = (r.body.error && r.body.error.fields) || {};
+        $("walkin-error").textContent = errorText(r) + " " + Object.keys(fields).join(", ");
+        $("walkin-error").hidden = false;
+        return;
+      }
+      $("walkin-error").hidden = true;
+      f.reset();
+      $("slip-number").textContent = r.body.number;
+      $("slip-line").textContent = r.body.name + " · " + r.body.id_number;
+      $("slip-time").textContent = fill(T.issuedAt, { t: new Date(r.body.created_ms).toLocaleString() });
+      $("slip").hidden = false;
+      document.body.classList.add("has-slip");
+      NQ.refresh();
+    }).catch(function () { $("walkin-error").textContent = S.network; $("walkin-error").hidden = false; });
+  });
+  $("slip-print").addEventListener("click", function () { window.print(); });
+  $("slip-close").addEventListener("click", function () {
+    $("slip").hidden = true; document.body.classList.remove("has-slip"); $("scan").focus();
+  });
+
+  if (!$("console").hidden) { $("scan").focus(); loadTube(); }
+})();
