@@ -1,6 +1,6 @@
 """The JSON API, ``/api/v1``. Views are thin: check input, call the domain, announce."""
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Response, current_app, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from natqueue import qr, siteadmin, sites, tickets
@@ -9,7 +9,6 @@ from natqueue.feed import EVENT_ID, events_since
 from natqueue.validation import (
     Invalid,
     clean_name,
-    clean_request_id,
     clean_site_id,
     collect,
 )
@@ -23,22 +22,14 @@ from natqueue.web.auth import (
     is_organizer_token,
     issue_staff_token,
     require_organizer,
+    require_staff,
 )
 from natqueue.web.broadcast import announce, public_ticket
-from natqueue.web.errors import api_error, from_queue_error
+from natqueue.web.errors import api_blueprint, api_error, idempotency_key, json_body
 from natqueue.web.flow import announce_ticket, join_from_body, with_code
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp = api_blueprint("api", __name__)
 
-
-@bp.errorhandler(QueueError)
-def _queue_error(exc: QueueError):
-    return from_queue_error(exc)
-
-
-@bp.errorhandler(Invalid)
-def _invalid(exc: Invalid):
-    return api_error(400, "invalid", _l("Some fields are not valid."), fields=exc.fields)
 
 
 @bp.errorhandler(404)
@@ -49,17 +40,6 @@ def _not_found(_exc):
 @bp.errorhandler(405)
 def _method(_exc):
     return api_error(405, "method_not_allowed", _l("Method not allowed."))
-
-
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise Invalid({"body": "json_object_required"})
-    return body
-
-
-def _request_id() -> str | None:
-    return clean_request_id(request.headers.get("Idempotency-Key"))
 
 
 def public_url(path: str) -> str:
@@ -91,7 +71,7 @@ def _timezone(value) -> str:
 @bp.post("/sites")
 @require_organizer
 def create_site():
-    body = _body()
+    body = json_body()
     data = collect(
         id=lambda: clean_site_id(body.get("id")),
         name=lambda: clean_name(body.get("name"), "name", 60),
@@ -160,7 +140,7 @@ def site_events(site_id):
 @bp.post("/sites/<site_id>/tickets")
 def join(site_id):
     """One person (``{name, phone, id_number}``, optionally ``doc_type``) or a household: see flow."""
-    return join_from_body(site_id, _body())
+    return join_from_body(site_id, json_body())
 
 
 def _holder_token() -> str | None:
@@ -189,7 +169,7 @@ def cancel_ticket(ticket_id):
             return api_error(403, "forbidden", _l("Only the ticket's holder or station staff may cancel it."))
     else:
         tickets.check_holder(backend, ticket_id, token)
-    ticket, event = tickets.transition(backend, ticket_id, "cancel", _request_id(), holder_token=token)
+    ticket, event = tickets.transition(backend, ticket_id, "cancel", idempotency_key(), holder_token=token)
     announce(event, site_id, ticket)
     return jsonify(public_ticket(ticket))
 
@@ -199,7 +179,7 @@ def cancel_ticket(ticket_id):
 
 @bp.post("/auth/staff")
 def staff_sign_in():
-    body = _body()
+    body = json_body()
     data = collect(
         site_id=lambda: clean_site_id(body.get("site_id")),
         code=lambda: str(body["code"]).strip() if body.get("code") not in (None, "") else _missing("code"),
@@ -219,7 +199,7 @@ def _missing(field: str):
 @bp.post("/auth/organizer")
 def organizer_sign_in():
     """Organizer pages in a browser: trade the organizer token for an HttpOnly cookie."""
-    token = _body().get("token")
+    token = json_body().get("token")
     if not isinstance(token, str) or not token:
         raise Invalid({"token": "required"})
     if not is_organizer_token(token):
@@ -245,21 +225,17 @@ def staff_sign_out():
 
 
 @bp.get("/sites/<site_id>/stations/<int:number>")
+@require_staff
 def station_view(site_id, number):
-    refused = check_staff(site_id)
-    if refused is not None:
-        return refused
     view = tickets.station_view(get_backend(), site_id, number)
     view["site"] = sites.get_site(get_backend(), site_id)
     return jsonify(view)
 
 
 @bp.post("/sites/<site_id>/stations/<int:number>/call")
+@require_staff
 def call_next(site_id, number):
-    refused = check_staff(site_id)
-    if refused is not None:
-        return refused
-    ticket, event = tickets.call_next(get_backend(), site_id, number, _request_id())
+    ticket, event = tickets.call_next(get_backend(), site_id, number, idempotency_key())
     announce(event, site_id, ticket)
     for member in (ticket or {}).get("also_called", []):  # a household goes to the same station
         announce_ticket(member)
@@ -267,11 +243,9 @@ def call_next(site_id, number):
 
 
 @bp.post("/sites/<site_id>/stations/<int:number>/status")
+@require_staff
 def station_status(site_id, number):
-    refused = check_staff(site_id)
-    if refused is not None:
-        return refused
-    body = _body()
+    body = json_body()
     status, reason = body.get("status"), body.get("reason") or ""
     if status not in sites.STATION_STATUSES:
         raise Invalid({"status": "one_of_open_paused_closed"})
@@ -294,7 +268,7 @@ def staff_move(ticket_id, move):
     refused = check_staff(site_id)
     if refused is not None:
         return refused
-    ticket, event = tickets.transition(get_backend(), ticket_id, op, _request_id())
+    ticket, event = tickets.transition(get_backend(), ticket_id, op, idempotency_key())
     announce(event, site_id, ticket)
     return jsonify(ticket)
 

@@ -14,7 +14,7 @@ from flask import current_app, g, request
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from natqueue import sites
+from natqueue import sites, tickets
 from natqueue.web import get_backend
 from natqueue.web.errors import api_error
 
@@ -93,6 +93,19 @@ def require_organizer(view):
         if not any(is_organizer_token(t) for t in tokens):
             return _refuse(None if not tokens else False)
         g.actor = "organizer"
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def require_staff(view):
+    """Staff of the site the route names (``site_id``, or the site of ``ticket_id``), or the organizer."""
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        site_id = kwargs.get("site_id") or tickets.site_of(kwargs["ticket_id"])
+        refused = check_staff(site_id)
+        if refused is not None:
+            return refused
         return view(*args, **kwargs)
 
     return wrapped

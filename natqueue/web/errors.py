@@ -1,9 +1,10 @@
 """One shape for every API error: ``{"error": {"code", "message", "fields"}}``."""
 
-from flask import jsonify
+from flask import Blueprint, jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from natqueue.backend import QueueError
+from natqueue.validation import Invalid, clean_request_id
 
 #: Status and human message for each domain error code.
 QUEUE_ERRORS = {
@@ -23,6 +24,22 @@ QUEUE_ERRORS = {
     "bad_reason": (400, _l("Unknown pause reason.")),
     "stations_cannot_shrink": (409, _l("Stations can be added, not removed; close a station instead.")),
     "alert_not_found": (404, _l("No such alert.")),
+    # the sampling workflow
+    "tube_used": (409, _l("This tube code was already used at this site.")),
+    "tube_already_open": (409, _l("This station already has an open tube; close it first.")),
+    "no_open_tube": (409, _l("Open a tube first: scan its barcode.")),
+    "tube_not_open": (409, _l("That tube is not open.")),
+    "tube_not_found": (404, _l("No such tube.")),
+    "same_tube": (409, _l("The sample is already in that tube.")),
+    "not_in_tube": (409, _l("This sample is not in a tube.")),
+    "single_tube_required": (409, _l("This resident must be tested alone: use a single-tube station.")),
+    "already_sampled": (409, _l("This person was already sampled in this round.")),
+    "already_voided": (409, _l("This sample is already void.")),
+    "bad_mode": (400, _l("Unknown station mode.")),
+    "round_not_found": (404, _l("No such round.")),
+    "round_current": (409, _l("Start the next round before purging this one.")),
+    "retention": (409, _l("The retention period of this round has not passed yet.")),
+    "purged": (409, _l("This record's personal data was purged.")),
 }
 
 
@@ -40,3 +57,27 @@ def from_queue_error(exc: QueueError):
     if exc.code == "station_not_open":
         extra["station_status"] = exc.detail
     return api_error(status, exc.code, message, **extra)
+
+
+def invalid_fields(exc: Invalid):
+    return api_error(400, "invalid", _l("Some fields are not valid."), fields=exc.fields)
+
+
+def api_blueprint(name: str, import_name: str, url_prefix: str | None = "/api/v1") -> Blueprint:
+    """A blueprint whose refused changes and bad fields answer in the one error shape."""
+    bp = Blueprint(name, import_name, url_prefix=url_prefix)
+    bp.register_error_handler(QueueError, from_queue_error)
+    bp.register_error_handler(Invalid, invalid_fields)
+    return bp
+
+
+def json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Invalid({"body": "json_object_required"})
+    return body
+
+
+def idempotency_key() -> str | None:
+    """The request id a client sends so that its retries replay instead of acting twice."""
+    return clean_request_id(request.headers.get("Idempotency-Key"))

@@ -4,44 +4,21 @@ Views stay thin: check the input, call the domain, announce the change once.
 Every answer masks ID numbers and phones; only ``records`` (organizer) unmasks.
 """
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Response, current_app, g, jsonify
 from flask_babel import lazy_gettext as _l
 
 from natqueue import qr, tubes, workflow
-from natqueue.backend import QueueError
 from natqueue.documents import RESIDENT_ID, clean_document
 from natqueue.tickets import get_ticket, site_of, transition
-from natqueue.validation import Invalid, clean_name, clean_phone, clean_request_id, collect, mask_id_number
+from natqueue.validation import Invalid, clean_name, clean_phone, collect, mask_id_number
 from natqueue.web import get_backend
-from natqueue.web.auth import check_staff
+from natqueue.web.auth import require_staff
 from natqueue.web.broadcast import announce, public_ticket
-from natqueue.web.errors import api_error, from_queue_error
-from natqueue.web.flow_errors import register
+from natqueue.web.errors import api_blueprint, api_error, idempotency_key, json_body
 
-register()
-bp = Blueprint("flow", __name__, url_prefix="/api/v1")
+bp = api_blueprint("flow", __name__)
 MAX_REASON = 100
 
-
-@bp.errorhandler(QueueError)
-def _queue_error(exc: QueueError):
-    return from_queue_error(exc)
-
-
-@bp.errorhandler(Invalid)
-def _invalid(exc: Invalid):
-    return api_error(400, "invalid", _l("Some fields are not valid."), fields=exc.fields)
-
-
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise Invalid({"body": "json_object_required"})
-    return body
-
-
-def _request_id() -> str | None:
-    return clean_request_id(request.headers.get("Idempotency-Key"))
 
 
 def _choice(value, allowed, field: str, empty_ok: bool = True) -> str:
@@ -105,7 +82,7 @@ def join_from_body(site_id: str, body: dict):
     """The join endpoint: the core's body ``{name, phone, id_number}`` (a resident ID), optional
     ``doc_type``, ``priority`` (declared), ``yellow_code``; or ``{"phone", "people": [...]}``."""
     backend = get_backend()
-    request_id = _request_id()
+    request_id = idempotency_key()
     if "people" not in body:
         person = _person(body, "", None)
         found, event = workflow.join_people(backend, site_id, [person], request_id=request_id)
@@ -153,27 +130,18 @@ def with_code(ticket: dict) -> dict:
 # --- the station console -------------------------------------------------------------
 
 
-def _staff(site_id):
-    refused = check_staff(site_id)
-    if refused is not None:
-        return refused
-    return None
-
-
 @bp.post("/sites/<site_id>/stations/<int:number>/scan")
+@require_staff
 def scan(site_id, number):
     """One field for the scanner: a tube barcode opens a tube; a resident's code (or ID card number)
     checks their ticket in at this station."""
-    refused = _staff(site_id)
-    if refused is not None:
-        return refused
     backend = get_backend()
-    code = _body().get("code")
+    code = json_body().get("code")
     if not isinstance(code, str) or not code.strip() or len(code) > 200:
         raise Invalid({"code": "required"})
     code = code.strip()
     if workflow.is_tube_code(backend, site_id, code):
-        tube, event = tubes.open_tube(backend, site_id, str(number), code, request_id=_request_id())
+        tube, event = tubes.open_tube(backend, site_id, str(number), code, request_id=idempotency_key())
         announce(event, site_id)
         return jsonify({"kind": "tube", "tube": tube})
     ticket_id = workflow.ticket_from_code(secret(), code)
@@ -195,23 +163,21 @@ def scan(site_id, number):
     if current["status"] == "called" and current["station"] != number:
         return api_error(409, "called_elsewhere", _l("This ticket was called to another station."),
                          station=current["station"])
-    ticket, event = transition(backend, ticket_id, "check_in", _request_id())
+    ticket, event = transition(backend, ticket_id, "check_in", idempotency_key())
     announce(event, site_id, ticket)
     return jsonify({"kind": "ticket", "ticket": ticket})
 
 
 @bp.post("/sites/<site_id>/stations/<int:number>/walk-in")
+@require_staff
 def walk_in(site_id, number):
     """A ticket for someone without a phone, issued at the table; same queue, same rules."""
-    refused = _staff(site_id)
-    if refused is not None:
-        return refused
-    body = _body()
+    body = json_body()
     person = _person(body, "", None, phone_required=False)
     person.priority = _choice(body.get("priority"), workflow.PRIORITY_REASONS, "priority")
     person.declared = ""
     person.single = _choice(body.get("single"), workflow.SINGLE_REASONS, "single")
-    found, event = workflow.join_people(get_backend(), site_id, [person], request_id=_request_id(),
+    found, event = workflow.join_people(get_backend(), site_id, [person], request_id=idempotency_key(),
                                         walk_in=True)
     announce(event, site_id)
     ticket = public_ticket(found[0])
@@ -219,12 +185,10 @@ def walk_in(site_id, number):
 
 
 @bp.post("/sites/<site_id>/stations/<int:number>/mode")
+@require_staff
 def station_mode(site_id, number):
-    refused = _staff(site_id)
-    if refused is not None:
-        return refused
-    mode = _choice(_body().get("mode"), workflow.STATION_MODES, "mode", empty_ok=False)
-    event = workflow.set_mode(get_backend(), site_id, number, mode, _request_id())
+    mode = _choice(json_body().get("mode"), workflow.STATION_MODES, "mode", empty_ok=False)
+    event = workflow.set_mode(get_backend(), site_id, number, mode, idempotency_key())
     announce(event, site_id)
     return jsonify({"station": number, "mode": mode})
 
@@ -238,10 +202,8 @@ def _owner_routes(site_id: str, owner: str):
 
 
 @bp.get("/sites/<site_id>/stations/<int:number>/tube")
+@require_staff
 def station_tube(site_id, number):
-    refused = _staff(site_id)
-    if refused is not None:
-        return refused
     view = _owner_routes(site_id, str(number))
     view["mode"] = workflow.station_modes(get_backend(), site_id).get(number, "pooled")
     view["declared"] = workflow.declared(get_backend(), site_id)
@@ -251,85 +213,71 @@ def station_tube(site_id, number):
 
 def _open(site_id: str, owner: str, mode: str = ""):
     backend = get_backend()
-    code = _body().get("code")
+    code = json_body().get("code")
     if not isinstance(code, str) or not workflow.is_tube_code(backend, site_id, code.strip()):
         raise Invalid({"code": "format"})
-    tube, event = tubes.open_tube(backend, site_id, owner, code.strip(), mode, _request_id())
+    tube, event = tubes.open_tube(backend, site_id, owner, code.strip(), mode, idempotency_key())
     announce(event, site_id)
     return jsonify(tube), 201
 
 
 @bp.post("/sites/<site_id>/stations/<int:number>/tube")
+@require_staff
 def open_station_tube(site_id, number):
-    refused = _staff(site_id)
-    return refused if refused is not None else _open(site_id, str(number))
+    return _open(site_id, str(number))
 
 
 @bp.post("/sites/<site_id>/stations/<int:number>/tube/close")
+@require_staff
 def close_station_tube(site_id, number):
-    refused = _staff(site_id)
-    if refused is not None:
-        return refused
-    tube, event = tubes.close_tube(get_backend(), site_id, str(number), _request_id())
+    tube, event = tubes.close_tube(get_backend(), site_id, str(number), idempotency_key())
     announce(event, site_id)
     return jsonify(tube)
 
 
 @bp.post("/sites/<site_id>/stations/<int:number>/medic")
+@require_staff
 def station_medic(site_id, number):
-    refused = _staff(site_id)
-    if refused is not None:
-        return refused
-    name = clean_name(_body().get("name"), "name", 40)
+    name = clean_name(json_body().get("name"), "name", 40)
     tubes.set_medic(get_backend(), site_id, str(number), name)
     return jsonify({"station": number, "medic": name})
 
 
-def _ticket_staff(ticket_id):
-    site_id = site_of(ticket_id)
-    return site_id, _staff(site_id)
-
-
 @bp.post("/tickets/<ticket_id>/flags")
+@require_staff
 def flags(ticket_id):
     """Staff confirm or set priority (with its reason) and the single-tube mark; ``""`` clears."""
-    site_id, refused = _ticket_staff(ticket_id)
-    if refused is not None:
-        return refused
-    body = _body()
+    site_id = site_of(ticket_id)
+    body = json_body()
     data = collect(
         priority=lambda: None if "priority" not in body
         else _choice(body["priority"], workflow.PRIORITY_REASONS, "priority"),
         single=lambda: None if "single" not in body
         else _choice(body["single"], workflow.SINGLE_REASONS, "single"),
     )
-    ticket, event = workflow.set_flags(get_backend(), ticket_id, data["priority"], data["single"], _request_id())
+    ticket, event = workflow.set_flags(get_backend(), ticket_id, data["priority"], data["single"], idempotency_key())
     announce(event, site_id, ticket)
     return jsonify(ticket)
 
 
 @bp.post("/tickets/<ticket_id>/move")
+@require_staff
 def move(ticket_id):
-    site_id, refused = _ticket_staff(ticket_id)
-    if refused is not None:
-        return refused
-    code = _body().get("tube")
+    site_id = site_of(ticket_id)
+    code = json_body().get("tube")
     if not isinstance(code, str) or not code.strip() or len(code) > 100:
         raise Invalid({"tube": "required"})
-    ticket, event = tubes.move_sample(get_backend(), ticket_id, code.strip(), _request_id())
+    ticket, event = tubes.move_sample(get_backend(), ticket_id, code.strip(), idempotency_key())
     announce(event, site_id)
     return jsonify(ticket)
 
 
 @bp.post("/tickets/<ticket_id>/void")
+@require_staff
 def void(ticket_id):
-    site_id, refused = _ticket_staff(ticket_id)
-    if refused is not None:
-        return refused
-    reason = _reason(_body().get("reason"), "reason")
-    from flask import g
-
+    site_id = site_of(ticket_id)
+    reason = _reason(json_body().get("reason"), "reason")
     ticket, event = tubes.void_sample(get_backend(), ticket_id, reason, getattr(g, "actor", "staff"),
-                                      _request_id())
+                                      idempotency_key())
     announce(event, site_id)
     return jsonify(ticket)

@@ -5,36 +5,20 @@ pages ``/dashboard`` and ``/organizer/sites``. Views stay thin: validate,
 call the domain, tell the dashboards.
 """
 
-from flask import Blueprint, g, jsonify, render_template, request
+from flask import g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from natqueue import figures, roster, siteadmin, sites, stats
 from natqueue.backend import QueueError
-from natqueue.validation import Invalid, clean_name, clean_request_id, collect
+from natqueue.validation import Invalid, clean_name, collect
 from natqueue.web import get_backend
 from natqueue.web.api import _int_field, _timezone, public_url
-from natqueue.web.auth import check_staff, is_organizer, require_organizer
-from natqueue.web.errors import api_error, from_queue_error
+from natqueue.web.auth import is_organizer, require_organizer, require_staff
+from natqueue.web.errors import api_blueprint, idempotency_key, json_body
 from natqueue.web.push import site_changed
 
-bp = Blueprint("organizer", __name__)
+bp = api_blueprint("organizer", __name__, url_prefix=None)
 
-
-@bp.errorhandler(QueueError)
-def _queue_error(exc: QueueError):
-    return from_queue_error(exc)
-
-
-@bp.errorhandler(Invalid)
-def _invalid(exc: Invalid):
-    return api_error(400, "invalid", _l("Some fields are not valid."), fields=exc.fields)
-
-
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise Invalid({"body": "json_object_required"})
-    return body
 
 
 # --- figures and alerts ------------------------------------------------------------
@@ -90,15 +74,13 @@ def _people(value) -> list[dict]:
 
 
 @bp.route("/api/v1/sites/<site_id>/stations/<int:number>/roster", methods=["GET", "PUT"])
+@require_staff
 def station_roster(site_id, number):
-    refused = check_staff(site_id)
-    if refused is not None:
-        return refused
     backend = get_backend()
     if request.method == "GET":
         return jsonify(roster.get_roster(backend, site_id, number))
-    people = _people(_body().get("people"))
-    request_id = clean_request_id(request.headers.get("Idempotency-Key"))
+    people = _people(json_body().get("people"))
+    request_id = idempotency_key()
     found = roster.put_roster(backend, site_id, number, people, g.actor, request_id)
     site_changed(site_id)
     return jsonify(found)
@@ -141,7 +123,7 @@ _SETTINGS = {
 @require_organizer
 def update_site(site_id):
     """Change any of a site's settings, or add stations (``stations``: the new count)."""
-    body = _body()
+    body = json_body()
     unknown = set(body) - set(_SETTINGS) - {"stations"}
     if unknown:
         raise Invalid({name: "unknown" for name in unknown})

@@ -4,30 +4,18 @@ Traces and exports hand out unmasked personal data: organizer only, and each
 one is written to the audit log first.
 """
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Response, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from natqueue import records, workflow
-from natqueue.backend import QueueError
-from natqueue.validation import Invalid, clean_name, clean_request_id, collect
+from natqueue.validation import Invalid, clean_name, collect
 from natqueue.web import get_backend
-from natqueue.web.auth import check_staff, require_organizer
+from natqueue.web.auth import require_organizer, require_staff
 from natqueue.web.broadcast import announce
-from natqueue.web.errors import api_error, from_queue_error
-from natqueue.web.flow_errors import register
+from natqueue.web.errors import api_blueprint, api_error, idempotency_key
 
-register()
-bp = Blueprint("records", __name__, url_prefix="/api/v1")
+bp = api_blueprint("records", __name__)
 
-
-@bp.errorhandler(QueueError)
-def _queue_error(exc: QueueError):
-    return from_queue_error(exc)
-
-
-@bp.errorhandler(Invalid)
-def _invalid(exc: Invalid):
-    return api_error(400, "invalid", _l("Some fields are not valid."), fields=exc.fields)
 
 
 def _who() -> str:
@@ -66,9 +54,9 @@ def _bool(body, field):
 
 
 @bp.get("/sites/<site_id>/workflow")
+@require_staff
 def get_settings(site_id):
-    refused = check_staff(site_id)
-    return refused if refused is not None else jsonify(workflow.settings(get_backend(), site_id))
+    return jsonify(workflow.settings(get_backend(), site_id))
 
 
 @bp.patch("/sites/<site_id>/workflow")
@@ -93,10 +81,8 @@ def patch_settings(site_id):
 
 
 @bp.get("/sites/<site_id>/rounds")
+@require_staff
 def list_rounds(site_id):
-    refused = check_staff(site_id)
-    if refused is not None:
-        return refused
     backend = get_backend()
     return jsonify({"rounds": [records.round_figures(backend, site_id, r["id"])
                                for r in records.rounds(backend, site_id)]})
@@ -107,16 +93,16 @@ def list_rounds(site_id):
 def new_round(site_id):
     body = request.get_json(silent=True) or {}
     name = clean_name(body.get("name"), "name", 60)
-    request_id = clean_request_id(request.headers.get("Idempotency-Key"))
+    request_id = idempotency_key()
     found, event = records.new_round(get_backend(), site_id, name, request_id)
     announce(event, site_id)
     return jsonify(found), 201
 
 
 @bp.get("/sites/<site_id>/rounds/<round_id>")
+@require_staff
 def round_figures(site_id, round_id):
-    refused = check_staff(site_id)
-    return refused if refused is not None else jsonify(records.round_figures(get_backend(), site_id, round_id))
+    return jsonify(records.round_figures(get_backend(), site_id, round_id))
 
 
 @bp.get("/sites/<site_id>/rounds/<round_id>/export.<fmt>")
