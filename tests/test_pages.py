@@ -32,3 +32,11 @@ def test_vendored_scripts_are_served(client):
         response = client.get(f"/static/{path}")
         assert response.status_code == 200 and len(response.data) > 1000, path
         response.close()
+
+
+def test_resident_page_shows_the_opening_hours_the_organizer_set(client, site, admin):
+    url = f"/s/{site['id']}"
+    assert 'id="site-hours"' not in client.get(url).get_data(as_text=True)
+    client.patch(f"/api/v1/sites/{site['id']}", json={"opens": "07:00", "closes": "11:30"}, headers=admin)
+    assert "开放时间 07:00–11:30" in client.get(url).get_data(as_text=True)
+    assert "Open 07:00–11:30" in client.get(url + "?lang=en").get_data(as_text=True)

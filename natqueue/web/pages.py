@@ -4,7 +4,7 @@ from flask import Blueprint, abort, make_response, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from natqueue import sites, workflow
+from natqueue import siteadmin, sites, workflow
 from natqueue.backend import QueueError
 from natqueue.web import LOCALES, get_backend
 from natqueue.web.auth import check_staff
@@ -44,6 +44,8 @@ def index():
 def resident(site_id):
     site = _site_or_404(site_id)
     site["family_max"] = workflow.settings(get_backend(), site_id)["family_max"]
+    conf = siteadmin.settings(siteadmin.read_meta(get_backend(), site_id))
+    site["opens"], site["closes"] = conf["opens"], conf["closes"]  # residents plan when to come
     response = make_response(render_template("resident.html", site=site))
     # A phone must never show yesterday's queue from its cache.
     response.headers["Cache-Control"] = "no-store"
