@@ -10,8 +10,9 @@ import hmac
 import json
 import re
 import secrets
+import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from natqueue.backend import Backend, QueueError
@@ -110,17 +111,32 @@ def lane_for(person: Person, on_date) -> tuple[str, str]:
     return lane, priority
 
 
+def _lanes(backend: Backend, keys: SiteKeys, people: list[Person]) -> list[tuple[str, str]]:
+    """Each person's lane. The site's date decides only for someone whose 70th birthday is within
+    a day of today (any time zone's date is within a day of UTC's), so a join reads the site's
+    time zone and the shared clock only then: two round trips fewer for nearly every join."""
+    now_s = backend.clock() / 1000 if backend.clock is not None else time.time()
+    utc_date = datetime.fromtimestamp(now_s, UTC).date()
+    site_date = None
+    lanes = []
+    for p in people:
+        before, after = lane_for(p, utc_date - timedelta(days=1)), lane_for(p, utc_date + timedelta(days=1))
+        if before != after:
+            if site_date is None:
+                site_date = today(backend, backend.redis.hget(keys.meta, "timezone") or "Asia/Shanghai")
+            before = lane_for(p, site_date)
+        lanes.append(before)
+    return lanes
+
+
 def join_people(backend: Backend, site_id: str, people: list[Person], request_id: str | None = None,
                 walk_in: bool = False) -> tuple[list[dict], dict | None]:
     """Queue one person or a household, atomically: all tickets or none.
 
     Returns (tickets with their tokens, in order; the site event, or None on a replay)."""
     keys = SiteKeys(site_id)
-    tz = backend.redis.hget(keys.meta, "timezone") or "Asia/Shanghai"
-    on_date = today(backend, tz)
     payload = []
-    for p in people:
-        lane, priority = lane_for(p, on_date)
+    for p, (lane, priority) in zip(people, _lanes(backend, keys, people), strict=True):
         payload.append({"id": new_ticket_id(site_id), "token": secrets.token_urlsafe(18), "name": p.name,
                         "phone": p.phone, "doc_type": p.doc_type, "id_number": p.id_number,
                         "person": person_key(p.doc_type, p.id_number), "lane": lane, "priority": priority,

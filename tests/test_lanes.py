@@ -51,6 +51,15 @@ def test_seventy_is_computed_from_the_birth_date_on_the_sites_clock(app, client,
     assert (second["lane"], second["priority"]) == ("r", None)
 
 
+def test_a_seventieth_birthday_counts_from_local_midnight_not_utcs(app, client, site):
+    """01:00 on April 3 in Shanghai is still April 2 in UTC: the birthday is today at the site."""
+    backend: Backend = app.extensions["natqueue"]
+    backend.clock = lambda: APRIL_3 - 7 * 3600 * 1000
+    turning = {**person(1), "id_number": make_id_number(1, birth="19560403")}
+    ticket = client.post(f"/api/v1/sites/{site['id']}/tickets", json=turning).get_json()
+    assert (ticket["lane"], ticket["priority"]) == ("p", "elderly")
+
+
 def test_declared_priority_waits_for_staff(client, site, staff):
     declared = join_as(client, site["id"], 1, priority="pregnant")
     assert (declared["lane"], declared["declared"]) == ("r", "pregnant")
