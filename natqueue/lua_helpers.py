@@ -103,11 +103,12 @@ local function bind_sample(base, tkey, tid, owner, now)
   local single, pkey, round = t[1], t[2] or t[4], t[3] or ''
   if not pkey then return 'purged' end  -- a purged record names nobody: it cannot be sampled
   local code = redis.call('HGET', base .. 'open-tubes', owner)
-  if code then
-    if single and single ~= '' and redis.call('HGET', base .. 'tube:' .. code, 'mode') ~= 'single' then
-      return 'single_tube_required'
-    end
-  elseif redis.call('HGET', base .. 'meta', 'require_tube') == '1' then
+  -- A single-tube resident needs an open single tube, even where the site does not require
+  -- tubes: with none recorded, the swab would go into whatever tube the medic holds.
+  if single and single ~= '' and not (code and redis.call('HGET', base .. 'tube:' .. code, 'mode') == 'single') then
+    return 'single_tube_required'
+  end
+  if not code and redis.call('HGET', base .. 'meta', 'require_tube') == '1' then
     return 'no_open_tube'
   end
   local bound = round_key(base, round, 'bound')

@@ -1,0 +1,25 @@
+"""Holes found by walking the workflow as its users do: each test names what a user would see."""
+
+from tests.flow_helpers import call, join_as, sample, young
+
+TUBE2 = "200000000002"
+
+
+def test_a_yellow_code_resident_is_never_sampled_outside_a_single_tube(client, site, staff):
+    """No tube open at a pooled station (the site does not require one): a resident marked
+    yellow after being called would go into whatever tube the medic holds, a pooled one."""
+    ticket = join_as(client, site["id"], 1)
+    assert call(client, site["id"], 1, staff)["id"] == ticket["id"]
+    client.post(f"/api/v1/tickets/{ticket['id']}/flags", json={"single": "yellow_code"}, headers=staff)
+    refused = sample(client, ticket["id"], staff, status=409)
+    assert refused["error"]["code"] == "single_tube_required"
+    # The same at a home visit with no tube open.
+    body = {**young(5), "address": "3 栋", "reason": "黄码居家", "single": "yellow_code"}
+    added = client.post(f"/api/v1/sites/{site['id']}/home", json=body, headers=staff).get_json()
+    done = client.post(f"/api/v1/tickets/{added['id']}/home-done", json={"team": 1}, headers=staff)
+    assert (done.status_code, done.get_json()["error"]["code"]) == (409, "single_tube_required")
+    # With a single tube open it goes through.
+    client.post(f"/api/v1/sites/{site['id']}/home/1/tube?mode=single", json={"code": TUBE2}, headers=staff)
+    done = client.post(f"/api/v1/tickets/{added['id']}/home-done", json={"team": 1}, headers=staff)
+    assert (done.status_code, done.get_json()["sample_mode"]) == (200, "single")
+
