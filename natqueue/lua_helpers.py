@@ -83,11 +83,18 @@ local function close_tube(base, code, now, why)
   end
 end
 
--- Put a sample in a tube at the next position; closes the tube when full. -> count, filled
+-- Put a sample in a tube at its first free position (a sample moved out frees its place,
+-- so positions stay within 1..capacity, as on the lab's rack); closes the tube when full.
+-- -> count, filled
 local function tube_add(base, code, tkey, tid, now)
   local tube = base .. 'tube:' .. code
+  local members = base .. 'tube-m:' .. code
   local pos = redis.call('HINCRBY', tube, 'next', 1)
-  redis.call('ZADD', base .. 'tube-m:' .. code, pos, tid)
+  local capacity = tonumber(redis.call('HGET', tube, 'capacity'))
+  for p = 1, capacity do
+    if redis.call('ZCOUNT', members, p, p) == 0 then pos = p break end
+  end
+  redis.call('ZADD', members, pos, tid)
   local count = redis.call('HINCRBY', tube, 'count', 1)
   redis.call('HSET', tkey, 'tube', code, 'tube_pos', pos, 'sample_mode', redis.call('HGET', tube, 'mode'))
   local filled = count >= tonumber(redis.call('HGET', tube, 'capacity'))

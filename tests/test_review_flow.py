@@ -1,8 +1,8 @@
 """Holes found by walking the workflow as its users do: each test names what a user would see."""
 
-from tests.flow_helpers import call, join_as, sample, young
+from tests.flow_helpers import call, call_and_sample, join_as, open_tube, sample, young
 
-TUBE2 = "200000000002"
+TUBE, TUBE2 = "1000000001", "200000000002"
 
 
 def test_a_yellow_code_resident_is_never_sampled_outside_a_single_tube(client, site, staff):
@@ -23,3 +23,16 @@ def test_a_yellow_code_resident_is_never_sampled_outside_a_single_tube(client, s
     done = client.post(f"/api/v1/tickets/{added['id']}/home-done", json={"team": 1}, headers=staff)
     assert (done.status_code, done.get_json()["sample_mode"]) == (200, "single")
 
+
+def test_a_tube_never_holds_a_position_beyond_its_capacity(client, site, staff):
+    """A sample moved out frees its place: the lab's rack has positions 1 to capacity."""
+    client.patch(f"/api/v1/sites/{site['id']}/workflow", json={"tube_capacity": 5}, headers={
+        "Authorization": "Bearer " + client.application.config["NATQ_ADMIN_TOKEN"]})
+    open_tube(client, site["id"], 1, TUBE, staff)
+    open_tube(client, site["id"], 2, TUBE2, staff)
+    done = [call_and_sample(client, site["id"], 1, staff, seed) for seed in range(1, 4)]
+    moved = client.post(f"/api/v1/tickets/{done[1]['id']}/move", json={"tube": TUBE2}, headers=staff)
+    assert moved.status_code == 200
+    rest = [call_and_sample(client, site["id"], 1, staff, seed) for seed in range(4, 7)]
+    assert [r["tube_position"] for r in rest] == [2, 4, 5]
+    assert [r["tube_filled"] for r in rest] == [False, False, True]
