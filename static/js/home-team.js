@@ -19,7 +19,11 @@
       .then(function (res) { return res.json().then(function (d) { return { status: res.status, body: d }; }); });
   }
   function message(text) { $("home-message").textContent = text || ""; $("home-message").hidden = !text; }
-  function failed(r) { message((r.body && r.body.error && r.body.error.message) || S.network); }
+  function failed(r) {
+    var e = r.body && r.body.error;
+    var names = Object.keys((e && e.fields) || {}).map(function (k) { return S.fieldNames[k] || ""; }).filter(Boolean);
+    message(((e && e.message) || S.network) + (names.length ? " " + names.join("、") : ""));
+  }
 
   function tubeFull(n) {
     var text = fill(S.tubeFull, { n: n });

@@ -213,7 +213,10 @@
     post(base + "/walk-in", body).then(function (r) {
       if (r.status !== 201) {
         var fields = (r.body.error && r.body.error.fields) || {};
-        $("walkin-error").textContent = errorText(r) + " " + Object.keys(fields).join(", ");
+        // Name the fields to fix by their labels, never by the API's keys.
+        $("walkin-error").textContent = errorText(r) + " " + Object.keys(fields).map(function (k) {
+          return T.fieldNames[k] || "";
+        }).filter(Boolean).join("、");
         $("walkin-error").hidden = false;
         return;
       }
