@@ -107,7 +107,7 @@ end
 -- can never be bound to a pooled tube. Returns nil or an error code; writes only on nil.
 local function bind_sample(base, tkey, tid, owner, now)
   local t = redis.call('HMGET', tkey, 'single', 'person', 'round', 'id_number')
-  local single, pkey, round = t[1], t[2] or t[4], t[3] or ''
+  local single, pkey, joined_round = t[1], t[2] or t[4], t[3] or ''
   if not pkey then return 'purged' end  -- a purged record names nobody: it cannot be sampled
   local code = redis.call('HGET', base .. 'open-tubes', owner)
   -- A single-tube resident needs an open single tube, even where the site does not require
@@ -118,8 +118,16 @@ local function bind_sample(base, tkey, tid, owner, now)
   if not code and redis.call('HGET', base .. 'meta', 'require_tube') == '1' then
     return 'no_open_tube'
   end
+  -- The sample belongs to the round it is taken in, even for a ticket taken before the
+  -- organizer started that round: the record (and its purge) moves with it.
+  local round = current_round(base, now)
   local bound = round_key(base, round, 'bound')
   if redis.call('HSETNX', bound, pkey, tid) == 0 then return 'already_sampled' end
+  if joined_round ~= round then
+    if joined_round ~= '' then redis.call('SREM', round_key(base, joined_round, 'tickets'), tid) end
+    redis.call('SADD', round_key(base, round, 'tickets'), tid)
+    redis.call('HSET', tkey, 'round', round)
+  end
   local medic = redis.call('HGET', base .. 'medics', owner) or ''
   redis.call('HSET', tkey, 'medic', medic, 'sampled_by', owner)
   redis.call('ZADD', round_key(base, round, 'samples'), now, tid)

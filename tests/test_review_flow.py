@@ -36,3 +36,25 @@ def test_a_tube_never_holds_a_position_beyond_its_capacity(client, site, staff):
     rest = [call_and_sample(client, site["id"], 1, staff, seed) for seed in range(4, 7)]
     assert [r["tube_position"] for r in rest] == [2, 4, 5]
     assert [r["tube_filled"] for r in rest] == [False, False, True]
+
+
+def test_a_sample_belongs_to_the_round_it_was_taken_in(client, site, staff, admin):
+    """Residents who joined before the organizer started the day's round are sampled in it:
+    the lab's export of that round lists them, and they count in its figures."""
+    early = join_as(client, site["id"], 1)  # 06:30, before the organizer starts round 2
+    started = client.post(f"/api/v1/sites/{site['id']}/rounds", json={"name": "第 4 轮全员核酸 2026-04-03"},
+                          headers=admin)
+    assert started.status_code == 201
+    open_tube(client, site["id"], 1, TUBE, staff)
+    assert call(client, site["id"], 1, staff)["id"] == early["id"]
+    done = sample(client, early["id"], staff)
+    assert done["round"] == "2"
+    rows = {r: client.get(f"/api/v1/sites/{site['id']}/rounds/{r}/export.csv", headers=admin)
+            .get_data().decode("utf-8-sig").splitlines() for r in ("1", "2")}
+    assert len(rows["1"]) == 1 and len(rows["2"]) == 2 and rows["2"][1].startswith(TUBE + ",1,")
+    counts = client.get(f"/api/v1/sites/{site['id']}/rounds/2", headers=staff).get_json()["counts"]
+    assert (counts["sampled"], counts["pooled"]) == (1, 1)
+    # Once sampled in round 2, the same person cannot be sampled again in it.
+    join_as(client, site["id"], 1)
+    again = call(client, site["id"], 1, staff)
+    assert sample(client, again["id"], staff, status=409)["error"]["code"] == "already_sampled"
