@@ -32,7 +32,8 @@ QUEUE_ERRORS = {
     "tube_not_found": (404, _l("No such tube.")),
     "same_tube": (409, _l("The sample is already in that tube.")),
     "not_in_tube": (409, _l("This sample is not in a tube.")),
-    "single_tube_required": (409, _l("This resident must be tested alone: use a single-tube station, with its tube open.")),
+    "single_tube_required": (409, _l("This resident must be tested alone: "
+                                     "use a single-tube station, with its tube open.")),
     "already_sampled": (409, _l("This person was already sampled in this round.")),
     "already_voided": (409, _l("This sample is already void.")),
     "bad_mode": (400, _l("Unknown station mode.")),
