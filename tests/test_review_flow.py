@@ -6,11 +6,11 @@ TUBE, TUBE2 = "1000000001", "200000000002"
 
 
 def test_a_yellow_code_resident_is_never_sampled_outside_a_single_tube(client, site, staff):
-    """No tube open at a pooled station (the site does not require one): a resident marked
-    yellow after being called would go into whatever tube the medic holds, a pooled one."""
-    ticket = join_as(client, site["id"], 1)
-    assert call(client, site["id"], 1, staff)["id"] == ticket["id"]
-    client.post(f"/api/v1/tickets/{ticket['id']}/flags", json={"single": "yellow_code"}, headers=staff)
+    """No tube open (the site does not require one): the swab of a yellow-code resident would go
+    into whatever tube the medic holds, maybe a pooled one."""
+    ticket = join_as(client, site["id"], 1, yellow_code=True)
+    client.post(f"/api/v1/sites/{site['id']}/stations/2/mode", json={"mode": "single"}, headers=staff)
+    assert call(client, site["id"], 2, staff)["id"] == ticket["id"]
     refused = sample(client, ticket["id"], staff, status=409)
     assert refused["error"]["code"] == "single_tube_required"
     # The same at a home visit with no tube open.
@@ -58,3 +58,32 @@ def test_a_sample_belongs_to_the_round_it_was_taken_in(client, site, staff, admi
     join_as(client, site["id"], 1)
     again = call(client, site["id"], 1, staff)
     assert sample(client, again["id"], staff, status=409)["error"]["code"] == "already_sampled"
+
+
+def test_a_resident_found_yellow_at_a_pooled_table_goes_back_to_wait_for_a_single_tube_station(
+        client, site, staff, socket_client):
+    """The cadre sees a yellow code at the table: marking it sends the resident to the single-tube
+    queue at their place by join order, instead of leaving them stuck at a table that must refuse."""
+    first = join_as(client, site["id"], 1)
+    later = join_as(client, site["id"], 2, yellow_code=True)
+    open_tube(client, site["id"], 1, TUBE, staff)
+    assert call(client, site["id"], 1, staff)["id"] == first["id"]
+    watcher = socket_client()
+    watcher.emit("watch_site", {"site_id": site["id"]})
+    watcher.get_received()
+    flagged = client.post(f"/api/v1/tickets/{first['id']}/flags", json={"single": "yellow_code"}, headers=staff)
+    assert flagged.status_code == 200
+    body = flagged.get_json()
+    assert (body["status"], body["lane"], body["station"], body["ahead"]) == ("waiting", "sr", None, 0)
+    station = client.get(f"/api/v1/sites/{site['id']}/stations/1", headers=staff).get_json()
+    assert station["serving"] == [] and station["waiting"] == 2
+    events = [m["args"][0] for m in watcher.get_received() if m["name"] == "site_event"]
+    assert [(e["type"], e["entered"], e["entered_lane"], e["waiting"]) for e in events] == [
+        ("flags", first["score"], "sr", 2)]
+    assert call(client, site["id"], 1, staff) is None  # the pooled station never calls them
+    client.post(f"/api/v1/sites/{site['id']}/stations/2/mode", json={"mode": "single"}, headers=staff)
+    open_tube(client, site["id"], 2, TUBE2, staff)
+    assert call(client, site["id"], 2, staff)["id"] == first["id"]  # before the later yellow code
+    done = sample(client, first["id"], staff)
+    assert (done["tube"], done["sample_mode"]) == (TUBE2, "single")
+    assert client.get(f"/api/v1/tickets/{later['id']}", headers=staff).get_json()["ahead"] == 0

@@ -35,3 +35,27 @@ def test_a_refused_home_visit_names_the_fields_in_the_staffs_language(open_page,
     message = page.locator("#home-message")
     expect(message).to_contain_text("地址")
     expect(message).not_to_contain_text("address")
+
+
+@pytest.mark.browser
+def test_a_cadre_sends_a_yellow_code_resident_from_the_pooled_table_to_a_single_tube_station(
+        open_page, api, make_site):
+    from tests.browser.conftest import staff_headers
+    from tests.conftest import make_id_number
+
+    site = make_site()
+    person = {"name": "钱七", "phone": "13900000007", "id_number": make_id_number(7, birth="19900101")}
+    ticket = api.ok("POST", f"/api/v1/sites/{site['id']}/tickets", person, status=201)
+    page = open_page("laptop", f"/station/{site['id']}/1")
+    page.keyboard.type(site["staff_code"])
+    page.keyboard.press("Enter")
+    expect(page.locator("#scan")).to_be_focused()
+    page.keyboard.press("n")
+    expect(page.locator("#current-number")).to_have_text(ticket["number"])
+    button = page.locator("#to-single")
+    expect(button).to_have_text("黄码：转到单管采样台")
+    button.click()
+    expect(page.locator("#current-number")).to_have_text("—")
+    expect(page.locator("#single-waiting")).to_contain_text("1")
+    back = api.ok("GET", f"/api/v1/tickets/{ticket['id']}", headers=staff_headers(api, site))
+    assert (back["status"], back["lane"]) == ("waiting", "sr")
