@@ -87,3 +87,17 @@ def test_a_resident_found_yellow_at_a_pooled_table_goes_back_to_wait_for_a_singl
     done = sample(client, first["id"], staff)
     assert (done["tube"], done["sample_mode"]) == (TUBE2, "single")
     assert client.get(f"/api/v1/tickets/{later['id']}", headers=staff).get_json()["ahead"] == 0
+
+
+def test_short_documents_are_masked_too(client, site, staff):
+    """A passport or a Taiwan permit has 8 or 9 characters: 'first 4, last 4' showed all of them."""
+    joined = {}
+    for doc_type, number in (("passport", "X1234567"), ("taiwan", "12345678"), ("hk_macau", "C12345678"),
+                             ("foreign_pr", "USA110507150019")):
+        body = {"name": "Anna", "phone": "13900000015", "doc_type": doc_type, "id_number": number}
+        response = client.post(f"/api/v1/sites/{site['id']}/tickets", json=body)
+        assert response.status_code == 201, response.get_json()
+        joined[number] = response.get_json()["id_number"]
+        client.delete(f"/api/v1/tickets/{response.get_json()['id']}", headers=staff)
+    assert joined == {"X1234567": "X*****67", "12345678": "1*****78", "C12345678": "C******78",
+                      "USA110507150019": "USA1*******0019"}
