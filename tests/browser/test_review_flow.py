@@ -59,3 +59,24 @@ def test_a_cadre_sends_a_yellow_code_resident_from_the_pooled_table_to_a_single_
     expect(page.locator("#single-waiting")).to_contain_text("1")
     back = api.ok("GET", f"/api/v1/tickets/{ticket['id']}", headers=staff_headers(api, site))
     assert (back["status"], back["lane"]) == ("waiting", "sr")
+
+
+@pytest.mark.browser
+def test_the_consoles_row_buttons_are_big_enough_for_gloved_hands(open_page, api, make_site):
+    from tests.conftest import make_id_number
+
+    site = make_site()
+    person = {"name": "郑十", "phone": "13900000013", "id_number": make_id_number(13, birth="19900101"),
+              "priority": "pregnant"}
+    api.ok("POST", f"/api/v1/sites/{site['id']}/tickets", person, status=201)
+    page = open_page("laptop", f"/station/{site['id']}/1")
+    page.keyboard.type(site["staff_code"])
+    page.keyboard.press("Enter")
+    confirm = page.locator("#declared-list button").first
+    expect(confirm).to_have_text("确认")
+    expect(page.locator("#next-list select")).to_be_visible()
+    # The lists are redrawn on every change: measure them all at once, in the page.
+    sizes = page.evaluate("""() => Array.from(
+        document.querySelectorAll('#declared-list button, #next-list select, #next-list button'),
+        (el) => { const r = el.getBoundingClientRect(); return [r.width, r.height]; })""")
+    assert len(sizes) >= 4 and all(w >= 44 and h >= 44 for w, h in sizes), sizes
