@@ -80,3 +80,19 @@ def test_the_consoles_row_buttons_are_big_enough_for_gloved_hands(open_page, api
         document.querySelectorAll('#declared-list button, #next-list select, #next-list button'),
         (el) => { const r = el.getBoundingClientRect(); return [r.width, r.height]; })""")
     assert len(sizes) >= 4 and all(w >= 44 and h >= 44 for w, h in sizes), sizes
+
+
+@pytest.mark.browser
+def test_a_yellow_code_resident_is_told_only_a_single_tube_station_calls_them(open_page, make_site):
+    from tests.conftest import make_id_number
+
+    site = make_site()
+    page = open_page("phone", f"/s/{site['id']}")
+    page.fill("input[name=name]", "黄先生")
+    page.fill("input[name=phone]", "13912345678")
+    page.fill("input[name=id_number]", make_id_number(30, birth="19900101"))
+    page.check("input[name=yellow_code]")
+    page.click("#join-button")
+    note = page.locator("#single-note")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("只有单管采样台会叫您的号")
