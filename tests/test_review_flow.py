@@ -101,3 +101,16 @@ def test_short_documents_are_masked_too(client, site, staff):
         client.delete(f"/api/v1/tickets/{response.get_json()['id']}", headers=staff)
     assert joined == {"X1234567": "X*****67", "12345678": "1*****78", "C12345678": "C******78",
                       "USA110507150019": "USA1*******0019"}
+
+
+def test_yellow_code_true_is_kept_for_a_walk_in_and_a_home_visit(client, site, staff):
+    """The join takes ``yellow_code: true``; a walk-in or home visit sent the same way lost the mark
+    (only ``single`` was read) and the resident went into the pooled lane."""
+    walk_in = client.post(f"/api/v1/sites/{site['id']}/stations/1/walk-in",
+                          json={**young(1), "yellow_code": True}, headers=staff)
+    assert walk_in.status_code == 201
+    assert (walk_in.get_json()["single"], walk_in.get_json()["lane"]) == ("yellow_code", "sr")
+    assert call(client, site["id"], 1, staff) is None  # never to a pooled station
+    home = client.post(f"/api/v1/sites/{site['id']}/home", headers=staff,
+                       json={**young(2), "address": "3 栋", "reason": "黄码居家", "yellow_code": True})
+    assert home.status_code == 201 and home.get_json()["single"] == "yellow_code"

@@ -176,7 +176,8 @@ def walk_in(site_id, number):
     person = _person(body, "", None, phone_required=False)
     person.priority = _choice(body.get("priority"), workflow.PRIORITY_REASONS, "priority")
     person.declared = ""
-    person.single = _choice(body.get("single"), workflow.SINGLE_REASONS, "single")
+    # ``single`` names the reason; ``yellow_code: true`` (the join's field) means the same.
+    person.single = _choice(body.get("single"), workflow.SINGLE_REASONS, "single") or person.single
     found, event = workflow.join_people(get_backend(), site_id, [person], request_id=idempotency_key(),
                                         walk_in=True)
     announce(event, site_id)
