@@ -24,7 +24,8 @@ end
 """
 
 # Open a tube for a station (or a home team 'h<n>').
-# ARGV[1] owner  ARGV[2] tube code  ARGV[3] mode ('' = the station's mode)
+# KEYS[4] the tube code -> site hash of every site (keys.TUBE_SITES_KEY)
+# ARGV[1] owner  ARGV[2] tube code  ARGV[3] mode ('' = the station's mode)  ARGV[4] site id
 # -> {'ok', code, event_id, event_json}
 OPEN_TUBE = _HEAD + r"""
 local owner, code = ARGV[1], ARGV[2]
@@ -35,8 +36,12 @@ if mode == '' then
   mode = redis.call('HGET', base .. 'modes', owner) == 'single' and 'single' or 'pooled'
 end
 local round = current_round(base, now)
--- A tube code is used once, ever, at a site: a second scan of a used tube is refused.
+-- A tube code is used once, ever: a second scan of a used tube is refused, here or at
+-- another site (the lab knows a tube by its code alone).
+local elsewhere = redis.call('HGET', KEYS[4], code)
+if elsewhere and elsewhere ~= ARGV[4] then return {'err', 'tube_used_elsewhere', code} end
 if redis.call('HSETNX', base .. 'tubes', code, round) == 0 then return {'err', 'tube_used', code} end
+redis.call('HSET', KEYS[4], code, ARGV[4])
 local capacity = 1
 if mode == 'pooled' then capacity = tonumber(redis.call('HGET', base .. 'meta', 'tube_capacity') or '10') end
 redis.call('HSET', base .. 'tube:' .. code, 'code', code, 'round', round, 'owner', owner, 'mode', mode,

@@ -114,3 +114,16 @@ def test_yellow_code_true_is_kept_for_a_walk_in_and_a_home_visit(client, site, s
     home = client.post(f"/api/v1/sites/{site['id']}/home", headers=staff,
                        json={**young(2), "address": "3 栋", "reason": "黄码居家", "yellow_code": True})
     assert home.status_code == 201 and home.get_json()["single"] == "yellow_code"
+
+
+def test_a_tube_code_opened_at_one_site_never_opens_at_another(client, site, staff, admin):
+    """One lab takes the tubes of many sites and knows a tube by its code: the same code at two
+    sites would put both sites' people under one positive tube."""
+    open_tube(client, site["id"], 1, TUBE, staff)
+    other = client.post("/api/v1/sites", json={"id": "other-site", "name": "八里岔", "stations": 1},
+                        headers=admin).get_json()
+    token = client.post("/api/v1/auth/staff", json={"site_id": other["id"], "code": other["staff_code"]})
+    other_staff = {"Authorization": f"Bearer {token.get_json()['token']}"}
+    refused = open_tube(client, other["id"], 1, TUBE, other_staff, status=409)
+    assert refused["error"]["code"] == "tube_used_elsewhere"
+    assert open_tube(client, other["id"], 1, TUBE2, other_staff)["code"] == TUBE2

@@ -26,6 +26,7 @@ QUEUE_ERRORS = {
     "alert_not_found": (404, _l("No such alert.")),
     # the sampling workflow
     "tube_used": (409, _l("This tube code was already used at this site.")),
+    "tube_used_elsewhere": (409, _l("This tube code was already used at another site.")),
     "tube_already_open": (409, _l("This station already has an open tube; close it first.")),
     "no_open_tube": (409, _l("Open a tube first: scan its barcode.")),
     "tube_not_open": (409, _l("That tube is not open.")),
