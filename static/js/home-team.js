@@ -21,6 +21,8 @@
   function message(text) { $("home-message").textContent = text || ""; $("home-message").hidden = !text; }
   function failed(r) {
     var e = r.body && r.body.error;
+    // A team has no single-tube station to go to: it opens a single tube itself.
+    if (e && e.code === "single_tube_required") { message(S.needSingle); return; }
     var names = Object.keys((e && e.fields) || {}).map(function (k) { return S.fieldNames[k] || ""; }).filter(Boolean);
     message(((e && e.message) || S.network) + (names.length ? " " + names.join("、") : ""));
   }

@@ -96,3 +96,23 @@ def test_a_yellow_code_resident_is_told_only_a_single_tube_station_calls_them(op
     note = page.locator("#single-note")
     expect(note).to_be_visible()
     expect(note).to_contain_text("只有单管采样台会叫您的号")
+
+
+@pytest.mark.browser
+def test_a_home_team_is_told_how_to_sample_a_yellow_code_visit(open_page, api, make_site):
+    from tests.browser.conftest import staff_headers
+    from tests.conftest import make_id_number
+
+    site = make_site()
+    visit = {"name": "孙爷爷", "id_number": make_id_number(38, birth="19380505"), "address": "5 栋",
+             "reason": "黄码居家", "yellow_code": True}
+    api.ok("POST", f"/api/v1/sites/{site['id']}/home", visit, headers=staff_headers(api, site), status=201)
+    page = open_page("phone", f"/home/{site['id']}/1")
+    page.locator("#signin-form [name=code]").fill(site["staff_code"])
+    page.locator("#signin-form [name=code]").press("Enter")
+    page.fill("#tube-code", "200000000002")
+    page.keyboard.press("Enter")
+    expect(page.locator("#tube-status")).to_contain_text("200000000002")
+    page.get_by_role("button", name="已采样").click()
+    expect(page.locator("#home-message")).to_contain_text("勾选“单管”")
+    expect(page.locator("#home-list")).to_contain_text("孙爷爷")  # still to do
