@@ -127,3 +127,18 @@ def test_a_tube_code_opened_at_one_site_never_opens_at_another(client, site, sta
     refused = open_tube(client, other["id"], 1, TUBE, other_staff, status=409)
     assert refused["error"]["code"] == "tube_used_elsewhere"
     assert open_tube(client, other["id"], 1, TUBE2, other_staff)["code"] == TUBE2
+
+
+def test_staff_can_take_a_resident_off_the_home_sampling_list(client, site, staff):
+    """Added by mistake, or the resident came to the site after all: the entry must go, or it
+    blocks the person from the queue for the whole round."""
+    added = client.post(f"/api/v1/sites/{site['id']}/home", headers=staff,
+                        json={**young(5), "address": "3 栋", "reason": "卧床"}).get_json()
+    blocked = client.post(f"/api/v1/sites/{site['id']}/tickets", json=young(5))
+    assert blocked.get_json()["error"]["code"] == "already_queued"
+    stranger = client.application.test_client()  # no staff cookie
+    assert stranger.delete(f"/api/v1/tickets/{added['id']}").status_code == 403
+    removed = client.delete(f"/api/v1/tickets/{added['id']}", headers=staff)
+    assert (removed.status_code, removed.get_json()["status"]) == (200, "cancelled")
+    assert client.get(f"/api/v1/sites/{site['id']}/home", headers=staff).get_json()["home"] == []
+    assert client.post(f"/api/v1/sites/{site['id']}/tickets", json=young(5)).status_code == 201

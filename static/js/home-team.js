@@ -63,6 +63,17 @@
           });
         });
         li.appendChild(b);
+        // Added by mistake, or the resident came to the site: the entry goes (it blocks a join).
+        var off = document.createElement("button");
+        off.type = "button"; off.className = "secondary"; off.textContent = S.remove;
+        off.addEventListener("click", function () {
+          if (!window.confirm(fill(S.confirmRemove, { n: h.number }))) { return; }
+          send("DELETE", "/api/v1/tickets/" + encodeURIComponent(h.id)).then(function (d) {
+            if (d.status !== 200) { failed(d); return; }
+            message(""); load();
+          });
+        });
+        li.appendChild(off);
         list.appendChild(li);
       });
       if (!r.body.home.length) { var none = document.createElement("li"); none.className = "muted"; none.textContent = S.nobody; list.appendChild(none); }

@@ -116,3 +116,20 @@ def test_a_home_team_is_told_how_to_sample_a_yellow_code_visit(open_page, api, m
     page.get_by_role("button", name="已采样").click()
     expect(page.locator("#home-message")).to_contain_text("勾选“单管”")
     expect(page.locator("#home-list")).to_contain_text("孙爷爷")  # still to do
+
+
+@pytest.mark.browser
+def test_a_home_team_takes_a_visit_off_the_list(open_page, api, make_site):
+    from tests.browser.conftest import staff_headers
+    from tests.conftest import make_id_number
+
+    site = make_site()
+    visit = {"name": "孙爷爷", "id_number": make_id_number(39, birth="19380505"), "address": "5 栋", "reason": "卧床"}
+    added = api.ok("POST", f"/api/v1/sites/{site['id']}/home", visit, headers=staff_headers(api, site), status=201)
+    page = open_page("phone", f"/home/{site['id']}/1")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.locator("#signin-form [name=code]").fill(site["staff_code"])
+    page.locator("#signin-form [name=code]").press("Enter")
+    expect(page.locator("#home-list")).to_contain_text(added["number"])
+    page.get_by_role("button", name="移出名单").click()
+    expect(page.locator("#home-list")).to_contain_text("名单上没有人")
