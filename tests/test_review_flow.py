@@ -136,6 +136,9 @@ def test_staff_can_take_a_resident_off_the_home_sampling_list(client, site, staf
                         json={**young(5), "address": "3 栋", "reason": "卧床"}).get_json()
     blocked = client.post(f"/api/v1/sites/{site['id']}/tickets", json=young(5))
     assert blocked.get_json()["error"]["code"] == "already_queued"
+    scanned = client.post(f"/api/v1/sites/{site['id']}/stations/1/scan", json={"code": young(5)["id_number"]},
+                          headers=staff).get_json()["error"]  # the cadre is told why, and where
+    assert (scanned["code"], scanned["number"]) == ("on_home_list", added["number"])
     stranger = client.application.test_client()  # no staff cookie
     assert stranger.delete(f"/api/v1/tickets/{added['id']}").status_code == 403
     removed = client.delete(f"/api/v1/tickets/{added['id']}", headers=staff)

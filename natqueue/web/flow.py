@@ -158,6 +158,9 @@ def scan(site_id, number):
     if site_of(ticket_id) != site_id:
         return api_error(404, "unknown_code", _l("This code is not a ticket or a tube of this site."))
     current = get_ticket(backend, ticket_id)
+    if current["status"] == "home":
+        return api_error(409, "on_home_list", _l("This resident is on the home-sampling list."),
+                         number=current["number"])
     if current["status"] == "waiting":
         return api_error(409, "not_called", _l("This ticket has not been called yet."), number=current["number"])
     if current["status"] == "called" and current["station"] != number:
