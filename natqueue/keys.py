@@ -11,6 +11,9 @@ PREFIX = "nq:"
 SITES_KEY = PREFIX + "sites"
 #: Shared secret for signed staff tokens, created once by whichever process starts first.
 SECRET_KEY = PREFIX + "secret"
+#: Hash: tube code -> the site that opened it. One lab takes the tubes of many sites, and a
+#: tube code is the lab's key: a code opened at one site must not open at another.
+TUBE_SITES_KEY = PREFIX + "tube-sites"
 #: Per-site counters of failed staff sign-ins (rate limiting), suffixed by site id.
 STAFF_FAILS_PREFIX = PREFIX + "staff-fails:"
 

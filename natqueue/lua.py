@@ -210,7 +210,8 @@ table.remove(called, 1)
 return {'ok', tid, event_id, event_json, called}
 """
 
-# Move one ticket on: recall, check_in, no_show, sampled (staff) or cancel (holder or staff).
+# Move one ticket on: recall, check_in, no_show, sampled (staff) or cancel (holder or staff;
+# staff also cancel a home visit, taking it off the home-sampling list).
 # check_in records the moment a called resident reached the table (code scanned or
 # number confirmed); it leaves the status at 'called'. sampled binds the sample to the
 # station's open tube first (lua_helpers.bind_sample) and refuses, changing nothing,
@@ -227,7 +228,7 @@ local t = redis.call('HMGET', KEYS[1], 'id', 'token', 'status', 'station', 'numb
 local tid, token, status, station, number, score, id_number = t[1], t[2], t[3], t[4], t[5], t[6], t[7]
 if ARGV[2] ~= '' and ARGV[2] ~= token then return {'err', 'forbidden', ''} end
 local allowed = {recall = {called = true}, check_in = {called = true}, no_show = {called = true},
-  sampled = {called = true}, cancel = {waiting = true, called = true}}
+  sampled = {called = true}, cancel = {waiting = true, called = true, home = true}}
 local op = ARGV[1]
 if not allowed[op] or not allowed[op][status] then return {'err', 'invalid_transition', status} end
 local now = now_ms()
@@ -260,6 +261,8 @@ else
     redis.call('ZREM', KEYS[2], tid)
     event.lane = leave_lane(base, KEYS[1], tid)
     event.left = tonumber(score)
+  elseif status == 'home' then
+    redis.call('ZREM', base .. 'home', tid)  -- taken off the home-sampling list (staff only: no token)
   else
     redis.call('ZREM', STATION_PREFIX .. 'serving:' .. station, tid)
   end

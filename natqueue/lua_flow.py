@@ -24,7 +24,8 @@ end
 """
 
 # Open a tube for a station (or a home team 'h<n>').
-# ARGV[1] owner  ARGV[2] tube code  ARGV[3] mode ('' = the station's mode)
+# KEYS[4] the tube code -> site hash of every site (keys.TUBE_SITES_KEY)
+# ARGV[1] owner  ARGV[2] tube code  ARGV[3] mode ('' = the station's mode)  ARGV[4] site id
 # -> {'ok', code, event_id, event_json}
 OPEN_TUBE = _HEAD + r"""
 local owner, code = ARGV[1], ARGV[2]
@@ -35,8 +36,12 @@ if mode == '' then
   mode = redis.call('HGET', base .. 'modes', owner) == 'single' and 'single' or 'pooled'
 end
 local round = current_round(base, now)
--- A tube code is used once, ever, at a site: a second scan of a used tube is refused.
+-- A tube code is used once, ever: a second scan of a used tube is refused, here or at
+-- another site (the lab knows a tube by its code alone).
+local elsewhere = redis.call('HGET', KEYS[4], code)
+if elsewhere and elsewhere ~= ARGV[4] then return {'err', 'tube_used_elsewhere', code} end
 if redis.call('HSETNX', base .. 'tubes', code, round) == 0 then return {'err', 'tube_used', code} end
+redis.call('HSET', KEYS[4], code, ARGV[4])
 local capacity = 1
 if mode == 'pooled' then capacity = tonumber(redis.call('HGET', base .. 'meta', 'tube_capacity') or '10') end
 redis.call('HSET', base .. 'tube:' .. code, 'code', code, 'round', round, 'owner', owner, 'mode', mode,
@@ -100,12 +105,14 @@ return done(t[1], {type = 'voided', number = redis.call('HGET', tkey, 'number')}
 """
 
 # Staff set or clear a ticket's priority and single-tube marks; a waiting ticket
-# changes lane at once, keeping its place by join order.
+# changes lane at once, keeping its place by join order. A resident marked for a
+# single tube while called to a pooled station (the cadre sees a yellow code at the
+# table) goes back to wait for a single-tube station, at that same place.
 # ARGV[1] ticket key  ARGV[2] priority reason ('-' keep, '' clear)  ARGV[3] single reason (same)
 # -> {'ok', ticket id, event_id, event_json}
 SET_FLAGS = _HEAD + r"""
 local tkey = ARGV[1]
-local t = redis.call('HMGET', tkey, 'id', 'status', 'lane', 'score', 'priority', 'single', 'number')
+local t = redis.call('HMGET', tkey, 'id', 'status', 'lane', 'score', 'priority', 'single', 'number', 'station')
 if not t[1] then return {'err', 'ticket_not_found', ''} end
 local values = {priority = t[5], single = t[6]}
 for i, f in ipairs({'priority', 'single'}) do
@@ -120,7 +127,17 @@ if ARGV[2] ~= '-' then
   redis.call('HSET', tkey, 'priority_checked_ms', now)
 end
 local event = {type = 'flags', number = t[7]}
-if t[2] == 'waiting' then
+if t[2] == 'called' and values.single and redis.call('HGET', base .. 'modes', t[8]) ~= 'single' then
+  local lane = 's' .. (values.priority and 'p' or 'r')
+  redis.call('ZREM', STATION_PREFIX .. 'serving:' .. t[8], t[1])
+  if redis.call('HGET', base .. 'calling', t[8]) == t[7] then redis.call('HDEL', base .. 'calling', t[8]) end
+  redis.call('HDEL', tkey, 'station', 'called_ms', 'checked_in_ms', 'recalls', 'recalled_ms')
+  redis.call('HSET', tkey, 'status', 'waiting', 'lane', lane)
+  redis.call('ZADD', KEYS[2], t[4], t[1])
+  redis.call('ZADD', lane_key(base, lane), t[4], t[1])
+  event.entered, event.entered_lane, event.station = tonumber(t[4]), lane, tonumber(t[8])
+  event.waiting = redis.call('ZCARD', KEYS[2])
+elseif t[2] == 'waiting' then
   local lane = (values.single and 's' or '') .. (values.priority and 'p' or 'r')
   local old = t[3] or 'r'
   if lane ~= old then

@@ -83,11 +83,18 @@ local function close_tube(base, code, now, why)
   end
 end
 
--- Put a sample in a tube at the next position; closes the tube when full. -> count, filled
+-- Put a sample in a tube at its first free position (a sample moved out frees its place,
+-- so positions stay within 1..capacity, as on the lab's rack); closes the tube when full.
+-- -> count, filled
 local function tube_add(base, code, tkey, tid, now)
   local tube = base .. 'tube:' .. code
+  local members = base .. 'tube-m:' .. code
   local pos = redis.call('HINCRBY', tube, 'next', 1)
-  redis.call('ZADD', base .. 'tube-m:' .. code, pos, tid)
+  local capacity = tonumber(redis.call('HGET', tube, 'capacity'))
+  for p = 1, capacity do
+    if redis.call('ZCOUNT', members, p, p) == 0 then pos = p break end
+  end
+  redis.call('ZADD', members, pos, tid)
   local count = redis.call('HINCRBY', tube, 'count', 1)
   redis.call('HSET', tkey, 'tube', code, 'tube_pos', pos, 'sample_mode', redis.call('HGET', tube, 'mode'))
   local filled = count >= tonumber(redis.call('HGET', tube, 'capacity'))
@@ -100,18 +107,27 @@ end
 -- can never be bound to a pooled tube. Returns nil or an error code; writes only on nil.
 local function bind_sample(base, tkey, tid, owner, now)
   local t = redis.call('HMGET', tkey, 'single', 'person', 'round', 'id_number')
-  local single, pkey, round = t[1], t[2] or t[4], t[3] or ''
+  local single, pkey, joined_round = t[1], t[2] or t[4], t[3] or ''
   if not pkey then return 'purged' end  -- a purged record names nobody: it cannot be sampled
   local code = redis.call('HGET', base .. 'open-tubes', owner)
-  if code then
-    if single and single ~= '' and redis.call('HGET', base .. 'tube:' .. code, 'mode') ~= 'single' then
-      return 'single_tube_required'
-    end
-  elseif redis.call('HGET', base .. 'meta', 'require_tube') == '1' then
+  -- A single-tube resident needs an open single tube, even where the site does not require
+  -- tubes: with none recorded, the swab would go into whatever tube the medic holds.
+  if single and single ~= '' and not (code and redis.call('HGET', base .. 'tube:' .. code, 'mode') == 'single') then
+    return 'single_tube_required'
+  end
+  if not code and redis.call('HGET', base .. 'meta', 'require_tube') == '1' then
     return 'no_open_tube'
   end
+  -- The sample belongs to the round it is taken in, even for a ticket taken before the
+  -- organizer started that round: the record (and its purge) moves with it.
+  local round = current_round(base, now)
   local bound = round_key(base, round, 'bound')
   if redis.call('HSETNX', bound, pkey, tid) == 0 then return 'already_sampled' end
+  if joined_round ~= round then
+    if joined_round ~= '' then redis.call('SREM', round_key(base, joined_round, 'tickets'), tid) end
+    redis.call('SADD', round_key(base, round, 'tickets'), tid)
+    redis.call('HSET', tkey, 'round', round)
+  end
   local medic = redis.call('HGET', base .. 'medics', owner) or ''
   redis.call('HSET', tkey, 'medic', medic, 'sampled_by', owner)
   redis.call('ZADD', round_key(base, round, 'samples'), now, tid)

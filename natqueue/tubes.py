@@ -12,7 +12,7 @@ import json
 from natqueue.backend import Backend, QueueError
 from natqueue.documents import person_key
 from natqueue.feed import decode_event
-from natqueue.keys import SiteKeys
+from natqueue.keys import TUBE_SITES_KEY, SiteKeys
 from natqueue.tickets import get_ticket, new_ticket_id, request_key, site_of
 from natqueue.validation import mask_id_number, mask_phone
 
@@ -40,8 +40,8 @@ def open_tube(backend: Backend, site_id: str, owner: str, code: str, mode: str =
     keys = SiteKeys(site_id)
     if not backend.redis.exists(keys.meta):
         raise QueueError("site_not_found", site_id)
-    result = backend.run("OPEN_TUBE", keys.flow_keys(f"tube-open:{owner}", request_key(request_id)),
-                         [owner, code, mode], keys.station_prefix)
+    result = backend.run("OPEN_TUBE", [*keys.flow_keys(f"tube-open:{owner}", request_key(request_id)),
+                                       TUBE_SITES_KEY], [owner, code, mode, site_id], keys.station_prefix)
     return tube_info(backend, site_id, result[1]), _event(result)
 
 

@@ -100,9 +100,13 @@ def collect(**checks) -> dict:
 
 
 def mask_id_number(number: str) -> str:
-    """``4201**********123X``: enough for a resident to recognise, useless to anyone else."""
-    if not number or len(number) < 8:
+    """``4201**********123X``: enough for a resident to recognise, useless to anyone else.
+    A short document (passport, permit: 8 or 9 characters) keeps only its first and last two,
+    since 'first 4, last 4' would show all of it."""
+    if not number or len(number) < 6:
         return "*" * len(number or "")
+    if len(number) < 15:
+        return number[:1] + "*" * (len(number) - 3) + number[-2:]
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 

@@ -102,11 +102,13 @@ def test_a_yellow_code_resident_never_lands_in_a_pooled_tube(client, site, staff
     assert call(client, site["id"], 1, staff) is None
     view = client.get(f"/api/v1/sites/{site['id']}/stations/1/tube", headers=staff).get_json()
     assert view["single_waiting"] == 1  # the console says a single-tube station is needed
-    # ...and even a staff member who forces a call cannot bind them to a pooled tube.
+    # ...and one marked at the pooled table goes back to wait for a single-tube station.
     client.post(f"/api/v1/tickets/{regular['id']}/flags", json={"single": "yellow_code"}, headers=staff)
     refused = sample(client, regular["id"], staff, status=409)
-    assert refused["error"]["code"] == "single_tube_required"
-    assert client.get(f"/api/v1/tickets/{regular['id']}", headers=staff).get_json()["status"] == "called"
+    assert refused["error"]["code"] == "invalid_transition"
+    back = client.get(f"/api/v1/tickets/{regular['id']}", headers=staff).get_json()
+    assert (back["status"], back["lane"]) == ("waiting", "sr")
+    client.post(f"/api/v1/tickets/{regular['id']}/flags", json={"single": ""}, headers=staff)
     # A single-tube station takes them, one person per tube.
     assert client.post(f"/api/v1/sites/{site['id']}/stations/2/mode", json={"mode": "single"},
                        headers=staff).status_code == 200

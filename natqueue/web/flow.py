@@ -158,6 +158,9 @@ def scan(site_id, number):
     if site_of(ticket_id) != site_id:
         return api_error(404, "unknown_code", _l("This code is not a ticket or a tube of this site."))
     current = get_ticket(backend, ticket_id)
+    if current["status"] == "home":
+        return api_error(409, "on_home_list", _l("This resident is on the home-sampling list."),
+                         number=current["number"])
     if current["status"] == "waiting":
         return api_error(409, "not_called", _l("This ticket has not been called yet."), number=current["number"])
     if current["status"] == "called" and current["station"] != number:
@@ -176,7 +179,8 @@ def walk_in(site_id, number):
     person = _person(body, "", None, phone_required=False)
     person.priority = _choice(body.get("priority"), workflow.PRIORITY_REASONS, "priority")
     person.declared = ""
-    person.single = _choice(body.get("single"), workflow.SINGLE_REASONS, "single")
+    # ``single`` names the reason; ``yellow_code: true`` (the join's field) means the same.
+    person.single = _choice(body.get("single"), workflow.SINGLE_REASONS, "single") or person.single
     found, event = workflow.join_people(get_backend(), site_id, [person], request_id=idempotency_key(),
                                         walk_in=True)
     announce(event, site_id)

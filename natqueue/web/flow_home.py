@@ -41,8 +41,9 @@ def home_add(site_id):
         single=lambda: _choice(body.get("single"), workflow.SINGLE_REASONS, "single"),
     )
     person = data["person"]
+    single = data["single"] or person.single  # ``yellow_code: true``, as at a join, means the same
     ticket, event = tubes.home_add(get_backend(), site_id, person.name, person.phone, person.doc_type,
-                                   person.id_number, data["address"], data["reason"], data["single"],
+                                   person.id_number, data["address"], data["reason"], single,
                                    idempotency_key())
     announce(event, site_id)
     return jsonify(public_ticket(ticket)), 201

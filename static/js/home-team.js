@@ -19,7 +19,13 @@
       .then(function (res) { return res.json().then(function (d) { return { status: res.status, body: d }; }); });
   }
   function message(text) { $("home-message").textContent = text || ""; $("home-message").hidden = !text; }
-  function failed(r) { message((r.body && r.body.error && r.body.error.message) || S.network); }
+  function failed(r) {
+    var e = r.body && r.body.error;
+    // A team has no single-tube station to go to: it opens a single tube itself.
+    if (e && e.code === "single_tube_required") { message(S.needSingle); return; }
+    var names = Object.keys((e && e.fields) || {}).map(function (k) { return S.fieldNames[k] || ""; }).filter(Boolean);
+    message(((e && e.message) || S.network) + (names.length ? " " + names.join("、") : ""));
+  }
 
   function tubeFull(n) {
     var text = fill(S.tubeFull, { n: n });
@@ -57,6 +63,17 @@
           });
         });
         li.appendChild(b);
+        // Added by mistake, or the resident came to the site: the entry goes (it blocks a join).
+        var off = document.createElement("button");
+        off.type = "button"; off.className = "secondary"; off.textContent = S.remove;
+        off.addEventListener("click", function () {
+          if (!window.confirm(fill(S.confirmRemove, { n: h.number }))) { return; }
+          send("DELETE", "/api/v1/tickets/" + encodeURIComponent(h.id)).then(function (d) {
+            if (d.status !== 200) { failed(d); return; }
+            message(""); load();
+          });
+        });
+        li.appendChild(off);
         list.appendChild(li);
       });
       if (!r.body.home.length) { var none = document.createElement("li"); none.className = "muted"; none.textContent = S.nobody; list.appendChild(none); }

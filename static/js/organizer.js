@@ -81,8 +81,10 @@
       var list = $("audit"); list.innerHTML = "";
       r.body.audit.forEach(function (e) {
         var li = document.createElement("li");
-        li.textContent = time(e.ts) + " · " + e.who + " · " + e.action + " " + (e.tube || "") + (e.round ? " #" + e.round : "") +
-          (e.format ? " " + e.format : "");
+        // Said in the organizer's language: the role and the action are the server's keys.
+        var who = e.who.replace(/^(organizer|staff)\b/, function (role) { return S.roles[role]; });
+        li.textContent = time(e.ts) + " · " + who + " · " + (S.actions[e.action] || e.action) + " " + (e.tube || "") +
+          (e.round ? " #" + e.round : "") + (e.format ? " " + e.format.toUpperCase() : "");
         list.appendChild(li);
       });
     });
@@ -100,9 +102,14 @@
       message(r);
       var body = $("trace"); body.innerHTML = "";
       if (r.status !== 200) { return; }
+      var head = document.createElement("tr");
+      S.traceHead.forEach(function (h) { var th = document.createElement("th"); th.textContent = h; head.appendChild(th); });
+      body.appendChild(head);
       r.body.people.forEach(function (p) {
         var tr = document.createElement("tr");
-        [p.position, p.name, p.id_number, p.phone, p.station, p.medic, p.sampled_at, p.voided ? p.void_reason : ""]
+        // A home team samples as 'h<n>': named as the page names the team.
+        var station = /^h\d+$/.test(p.station || "") ? S.homeTeam.replace("{n}", p.station.slice(1)) : p.station;
+        [p.position, p.name, p.id_number, p.phone, station, p.medic, p.sampled_at, p.voided ? p.void_reason : ""]
           .forEach(function (v) { cell(tr, v === null || v === undefined ? "" : v); });
         body.appendChild(tr);
       });

@@ -128,6 +128,14 @@
     var live = (t.status === "waiting" || t.status === "called") && !!qrUrl(t.id);
     if (live && img.getAttribute("src") !== qrUrl(t.id)) { img.setAttribute("src", qrUrl(t.id)); }
     $("ticket-code").hidden = !live;
+    // A yellow-code resident waits for a single-tube station: the site's pace is not theirs.
+    var note = $("single-note");
+    if (!note) {
+      note = document.createElement("p"); note.id = "single-note"; note.className = "warn";
+      $("ticket-code").insertAdjacentElement("afterend", note);
+    }
+    note.textContent = F.single;
+    note.hidden = !(t.single && t.status === "waiting");
     renderFamily();
   };
 

@@ -9,7 +9,7 @@
   "use strict";
   var NQ = window.NQ, S = NQ.strings, T = NQ.flow.strings, site = NQ.site, station = NQ.station;
   var base = "/api/v1/sites/" + encodeURIComponent(site.id) + "/stations/" + station;
-  var lastSampled = null, camera = null;
+  var lastSampled = null, camera = null, stationMode = null;
 
   function $(id) { return document.getElementById(id); }
   function fill(template, values) {
@@ -51,6 +51,8 @@
 
   /* --- tube card, priority checks --- */
   function renderTube(v) {
+    stationMode = v.mode;
+    if (v.mode === "single") { $("to-single").hidden = true; }
     $("tube-mode-label").textContent = T[v.mode] || v.mode;
     Array.prototype.forEach.call(document.querySelectorAll("[data-mode]"), function (b) {
       b.classList.toggle("active", b.getAttribute("data-mode") === v.mode);
@@ -136,7 +138,21 @@
     });
   }
 
-  NQ.onView = function (view) { markNext(view); loadTube(); };
+  // The resident at the table shows a yellow code: a pooled station sends them back to wait,
+  // at their place, for a single-tube station (the server does it in one step).
+  var toSingle = button(T.toSingle, function () {
+    if (toSingle.ticketId) { flags(toSingle.ticketId, { single: "yellow_code" }); }
+  });
+  toSingle.id = "to-single"; toSingle.className = "small-btn yellow"; toSingle.hidden = true;
+  $("current-person").insertAdjacentElement("afterend", toSingle);
+  function markCurrent(view) {
+    var chosen = view.serving.filter(function (t) { return t.id === NQ.selected; })[0];
+    var cur = chosen || view.serving[view.serving.length - 1];
+    toSingle.ticketId = cur ? cur.id : null;
+    toSingle.hidden = !cur || !!cur.single || stationMode === "single";
+  }
+
+  NQ.onView = function (view) { markNext(view); markCurrent(view); loadTube(); };
   NQ.afterAction = function (name, body) {
     if (name.indexOf("sampled:") === 0 && body) {
       lastSampled = body.id; $("void-last").hidden = false;
@@ -213,7 +229,10 @@
     post(base + "/walk-in", body).then(function (r) {
       if (r.status !== 201) {
         var fields = (r.body.error && r.body.error.fields) || {};
-        $("walkin-error").textContent = errorText(r) + " " + Object.keys(fields).join(", ");
+        // Name the fields to fix by their labels, never by the API's keys.
+        $("walkin-error").textContent = errorText(r) + " " + Object.keys(fields).map(function (k) {
+          return T.fieldNames[k] || "";
+        }).filter(Boolean).join("、");
         $("walkin-error").hidden = false;
         return;
       }

@@ -126,10 +126,12 @@ def test_home_team_samples_a_visit_and_the_organizer_traces_the_tube(open_page, 
     org.keyboard.press("Enter")
     expect(org.locator("#trace")).to_contain_text(visit["id_number"])  # a trace is unmasked, for the organizer
     expect(org.locator("#trace")).to_contain_text(visit["phone"])
-    expect(org.locator("#trace")).to_contain_text("h1")
+    expect(org.locator("#trace")).to_contain_text("上门采样 1 组")  # the team, as its page names it
+    expect(org.locator("#trace")).to_contain_text("管内位置")  # the columns have headings
     expect(org.locator("#trace")).to_contain_text("赵护士")
-    expect(org.locator("#audit")).to_contain_text("王主任")
-    expect(org.locator("#audit")).to_contain_text("trace 200000000002")
+    expect(org.locator("#audit")).to_contain_text("管理员 王主任")
+    expect(org.locator("#audit")).to_contain_text("追踪 200000000002")  # in Chinese, not the server's keys
+    expect(org.locator("#audit")).not_to_contain_text("organizer")
     screenshot(org, "organizer-trace.png")
 
 
