@@ -200,3 +200,33 @@ def test_pushes_are_coalesced_per_site_across_processes(app, socket_client, site
     redis_client.set(SiteKeys(site["id"]).dash_push, "1", px=5000)  # another process's window
     join(21)
     assert (id(app), site["id"]) not in push._pending
+
+
+def test_a_quiet_site_is_refreshed_so_a_long_wait_raises_its_alert(app, client, socket_client, site, staff, join):
+    """Nothing happens at the site (every station paused for a meal): no change pushes
+    anything, yet the first in line passes the 30-minute target. The refresh that runs
+    while a dashboard watches brings the longer wait and raises the alert."""
+    from natqueue.web import push
+
+    backend = app.extensions["natqueue"]
+    now = [backend.now_ms()]
+    backend.clock = lambda: now[0]
+    first = join(1)
+    for n in (1, 2):
+        client.post(f"/api/v1/sites/{site['id']}/stations/{n}/status", json={"status": "paused", "reason": "meal"},
+                    headers=staff)
+    board = socket_client(headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    answer = board.emit("watch_dashboard", {"site_ids": [site["id"]]}, callback=True)
+    assert answer["ok"] and "long_wait" not in {a["id"] for a in answer["sites"][0]["alerts"]}
+    assert id(app) in push._tickers  # watching starts this process's refresh
+    board.get_received()
+
+    now[0] += 31 * 60_000  # 31 minutes later, with no change at the site
+    assert push.refresh_watched(app) == [site["id"]]
+    pushed = [m["args"][0] for m in board.get_received() if m["name"] == "stats"]
+    assert pushed and pushed[-1]["waits"]["longest_s"] == 31 * 60
+    long_wait = next(a for a in pushed[-1]["alerts"] if a["id"] == "long_wait")
+    assert long_wait["detail"] == {"minutes": 31, "number": first["number"]}
+
+    board.disconnect()  # nobody watches any more: nothing to refresh
+    assert push.refresh_watched(app) == []
