@@ -187,3 +187,19 @@ def test_organizer_creates_and_edits_a_site(open_page, api, live_server):
     page.click("#rotate")
     expect(page.locator("#new-code")).to_be_visible()
     assert api.request("POST", "/api/v1/auth/staff", {"site_id": "b-dongmen", "code": code})[0] == 403
+
+
+@pytest.mark.browser
+def test_a_refused_setting_is_named_in_words_not_codes(open_page, make_site):
+    site = make_site()
+    page = open_page("laptop")
+    _sign_in_organizer(page, f"/organizer/sites/{site['id']}")
+    page.fill("#site-settings input[name=band_busy_min]", "40")
+    page.fill("#site-settings input[name=band_congested_min]", "30")
+    page.click("#site-settings button[type=submit]")
+    error = page.locator("#form-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("“拥挤”起点")  # the field as its label says it
+    expect(error).to_contain_text("要大于“较忙”起点")
+    assert "band_congested_min" not in error.inner_text() and "above_" not in error.inner_text()
+    expect(page.locator("#site-settings input[name=band_congested_min]")).to_have_attribute("aria-invalid", "true")
