@@ -203,3 +203,23 @@ def test_a_refused_setting_is_named_in_words_not_codes(open_page, make_site):
     expect(error).to_contain_text("要大于“较忙”起点")
     assert "band_congested_min" not in error.inner_text() and "above_" not in error.inner_text()
     expect(page.locator("#site-settings input[name=band_congested_min]")).to_have_attribute("aria-invalid", "true")
+
+
+@pytest.mark.browser
+def test_the_roster_role_can_be_read_on_a_phone(open_page, make_site):
+    site = make_site()
+    page = open_page("phone", f"/station/{site['id']}/1")
+    page.fill("input[name=code]", site["staff_code"])
+    page.keyboard.press("Enter")
+    role = page.locator("[data-roster] .roster-add select[name=role]")
+    expect(role).to_be_visible()
+    shown, needed = role.evaluate("""s => {
+        const c = s.cloneNode(true);
+        c.style.cssText = 'position:absolute;flex:none;width:auto';
+        document.body.appendChild(c);
+        const natural = c.getBoundingClientRect().width;
+        c.remove();
+        return [s.getBoundingClientRect().width, natural];
+    }""")
+    assert shown >= needed - 1, "the role picked (采样医生, 录入协助 …) must show whole, not cut off"
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
