@@ -230,3 +230,13 @@ def test_a_quiet_site_is_refreshed_so_a_long_wait_raises_its_alert(app, client, 
 
     board.disconnect()  # nobody watches any more: nothing to refresh
     assert push.refresh_watched(app) == []
+
+
+def test_the_calling_screen_speaks_chinese_whatever_the_tv_browser_prefers(app, site):
+    """A TV's browser often ships set to English; the residents in front of it hear Chinese."""
+    tv = app.test_client()
+    page = tv.get(f"/display/{site['id']}", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="zh-CN">' in page
+    assert "请 {number} 号到 {n} 号采样台" in page and "please go to" not in page
+    english = tv.get(f"/display/{site['id']}?lang=en").get_data(as_text=True)  # unless asked for, plainly
+    assert '<html lang="en">' in english and "please go to sampling station {n}" in english

@@ -111,7 +111,10 @@ def _site_or_404(site_id: str) -> dict:
 @bp.get("/display/<site_id>")
 def display(site_id):
     site = _site_or_404(site_id)
-    return render_template("display.html", site=site, board=board(get_backend(), site_id))
+    # Read out to residents in Chinese, whatever the TV's browser was set to (unless ?lang=en).
+    locale = "en" if request.args.get("lang") == "en" else "zh_CN"
+    with force_locale(locale):
+        return render_template("display.html", site=site, board=board(get_backend(), site_id), locale=locale)
 
 
 @bp.get("/sites/<site_id>/poster")
