@@ -27,8 +27,10 @@
     return e;
   }
 
+  // In the 1+2+4 order (medic first), whatever order the JSON kept.
   function gapsText(gaps) {
-    return Object.keys(gaps).map(function (r) { return (S.roles[r] || r) + " −" + gaps[r]; }).join(", ");
+    return Object.keys(S.roles).filter(function (r) { return gaps[r]; })
+      .map(function (r) { return S.roles[r] + " −" + gaps[r]; }).join(", ");
   }
 
   function alertText(a) {
@@ -61,7 +63,7 @@
   function staffCell(st) {
     var td = el("td", "staff");
     var std = st.staffing.standard, on = st.staffing.on_duty;
-    Object.keys(std).forEach(function (role) {
+    Object.keys(S.roles).forEach(function (role) {
       var short = on[role] < std[role];
       var span = el("span", short ? "role gap" : "role", (S.roles[role] || role) + " " + on[role] + "/" + std[role]);
       td.appendChild(span);

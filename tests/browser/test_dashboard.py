@@ -54,6 +54,8 @@ def test_dashboard_updates_live_when_a_station_samples(open_page, api, make_site
     expect(card.locator('tr[data-station="3"] .status')).to_contain_text("消毒")
     expect(card.locator('li[data-alert="paused:3"]')).to_be_visible()
     expect(card.locator("tr[data-station=\"2\"] .role.gap").first).to_be_visible()  # nobody checked in there
+    expect(card.locator('li[data-alert="understaffed:2"]')).to_contain_text(  # the 1+2+4 order
+        "采样医生 −1, 录入干部 −2, 录入协助 −2, 秩序维护 −2")
     api.ok("POST", f"/api/v1/sites/{site['id']}/stations/1/call", headers=staff)
     page.set_viewport_size({"width": 1280, "height": 1060})  # figures, stations and charts in one picture
     expect(card.locator('tr[data-station="1"] td').nth(2)).to_have_text("A003")
@@ -125,7 +127,8 @@ def test_station_console_roster_and_pause_reason(open_page, api, make_site):
     page.fill("input[name=code]", site["staff_code"])
     page.keyboard.press("Enter")
     expect(page.locator("[data-roster]")).to_be_visible()
-    expect(page.locator("[data-roster] .roster-gaps")).to_contain_text("采样医生")
+    gaps = page.locator("[data-roster] .roster-gaps")
+    expect(gaps).to_contain_text("采样医生 −1, 录入干部 −2, 录入协助 −2, 秩序维护 −2")  # the 1+2+4 order
     page.fill("[data-roster] .roster-add input[name=name]", "王医生")
     page.select_option("[data-roster] .roster-add select[name=role]", "medic")
     page.click("[data-roster] .roster-add button[type=submit]")
