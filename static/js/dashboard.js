@@ -20,6 +20,11 @@
   function secs(seconds) {
     return seconds === null || seconds === undefined ? S.none : fill(S.seconds, { n: Math.round(seconds) });
   }
+  // The site's clock, like the charts' quarter hours, whatever zone this laptop is set to.
+  function siteTime(ms, zone) {
+    try { return new Date(ms).toLocaleTimeString(undefined, { timeZone: zone, hour12: false }); }
+    catch (_e) { return new Date(ms).toLocaleTimeString(); }
+  }
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) { e.className = cls; }
@@ -153,7 +158,7 @@
     renderCharts(node, stats);
     node.setAttribute("data-order", String(RANK[stats.band] * 1e7 + (stats.eta_join_s || 0)));
     reorder();
-    $("dash-updated").textContent = fill(S.updated, { t: new Date(stats.now_ms).toLocaleTimeString() });
+    $("dash-updated").textContent = fill(S.updated, { t: siteTime(stats.now_ms, stats.timezone) });
   }
 
   // The most crowded site first: congested, busy, flowing; then the longest estimate.

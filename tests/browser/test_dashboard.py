@@ -226,3 +226,17 @@ def test_the_roster_role_can_be_read_on_a_phone(open_page, make_site):
     }""")
     assert shown >= needed - 1, "the role picked (采样医生, 录入协助 …) must show whole, not cut off"
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+
+
+@pytest.mark.browser
+def test_the_dashboard_tells_the_time_of_the_sites_zone(open_page, api, make_site):
+    """The laptop's clock may be set to another zone (this one runs in UTC): "updated at"
+    follows the site's time, like the charts' quarter hours, not the laptop's."""
+    site = make_site()
+    page = open_page("laptop")
+    _sign_in_organizer(page, f"/dashboard?site={site['id']}")
+    expect(page.locator(f".dash-site[data-site=\"{site['id']}\"]")).to_be_visible()
+    updated = page.locator("#dash-updated").inner_text()
+    figures = api.ok("GET", f"/api/v1/sites/{site['id']}/stats", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    site_hour = figures["chart"]["labels"][-1][:2]  # the quarter hour now, in the site's zone
+    assert f" {site_hour}:" in f" {updated.split()[-1]}", (updated, site_hour)
