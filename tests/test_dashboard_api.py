@@ -240,3 +240,28 @@ def test_the_calling_screen_speaks_chinese_whatever_the_tv_browser_prefers(app, 
     assert "请 {number} 号到 {n} 号采样台" in page and "please go to" not in page
     english = tv.get(f"/display/{site['id']}?lang=en").get_data(as_text=True)  # unless asked for, plainly
     assert '<html lang="en">' in english and "please go to sampling station {n}" in english
+
+
+def test_a_site_with_every_station_paused_or_closed_is_not_offered_as_calmer(client, admin, site, staff, join):
+    """Residents pick from the list: a site nobody can be sampled at now (every station
+    paused, or closed) goes after the ones taking people, and is never the suggestion."""
+    def make(site_id, name):
+        body = client.post("/api/v1/sites", json={"id": site_id, "name": name, "stations": 1}, headers=admin)
+        return body.get_json()
+
+    paused, closed, open_ = make("a-paused", "全暂停"), make("b-closed", "已关门"), make("c-open", "西门")
+    for other, status in ((paused, "paused"), (closed, "closed")):
+        code = other["staff_code"]
+        token = client.post("/api/v1/auth/staff", json={"site_id": other["id"], "code": code}).get_json()["token"]
+        client.post(f"/api/v1/sites/{other['id']}/stations/1/status", json={"status": status, "reason": "meal"},
+                    headers={"Authorization": f"Bearer {token}"})
+    for seed in range(3):
+        join(seed, site_id=open_["id"])  # 3 people: about 2 min at c-open
+    client.patch(f"/api/v1/sites/{site['id']}", json={"band_busy_min": 1, "band_congested_min": 2}, headers=admin)
+    for seed in range(10, 20):
+        join(seed)  # congested here
+    listing = [s["id"] for s in client.get("/api/v1/public/sites").get_json()["sites"]]
+    assert listing.index("c-open") < listing.index("a-paused") < listing.index("b-closed")
+    assert listing[0] == "c-open"
+    join_page = client.get(f"/s/{site['id']}").get_data(as_text=True)
+    assert 'id="calmer-site"' in join_page and "/s/c-open" in join_page and "/s/a-paused" not in join_page

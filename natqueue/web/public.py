@@ -9,12 +9,11 @@ import json
 from flask import Blueprint, abort, jsonify, make_response, render_template, request
 from flask_babel import force_locale
 
-from natqueue import siteadmin, sites, stats
+from natqueue import figures, siteadmin, sites, stats
 from natqueue.backend import QueueError
 from natqueue.keys import SiteKeys
 from natqueue.web import get_backend
 from natqueue.web.api import public_url
-from natqueue.web.organizer import sort_by_band
 
 bp = Blueprint("public", __name__)
 
@@ -63,8 +62,12 @@ def board_api(site_id):
 
 
 def public_sites(backend) -> list[dict]:
+    """Calmest first; a site where nobody can be sampled now (every station paused: no
+    estimate; or closed) after every site taking people, however short its queue."""
     found = [stats.site_stats(backend, s, sync_alerts=False) for s in sites.list_site_ids(backend)]
-    return [stats.summary(s) for s in sort_by_band(found)[::-1]]
+    found.sort(key=lambda s: (not s["accepting"], s["eta_join_s"] is None, figures.band_rank(s["band"]),
+                              s["eta_join_s"] or 0, s["name"]))
+    return [stats.summary(s) for s in found]
 
 
 def calmer_site(backend, site_id: str) -> dict | None:
@@ -73,7 +76,7 @@ def calmer_site(backend, site_id: str) -> dict | None:
     if here["band"] != "congested":
         return None
     others = [s for s in public_sites(backend) if s["id"] != site_id and s["accepting"]
-              and s["band"] != "congested"]
+              and s["eta_join_s"] is not None and s["band"] != "congested"]
     if not others:
         return None
     others.sort(key=lambda s: (s["area"] != here["area"] or not here["area"], s["eta_join_s"] or 0))
