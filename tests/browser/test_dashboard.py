@@ -240,3 +240,33 @@ def test_the_dashboard_tells_the_time_of_the_sites_zone(open_page, api, make_sit
     figures = api.ok("GET", f"/api/v1/sites/{site['id']}/stats", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
     site_hour = figures["chart"]["labels"][-1][:2]  # the quarter hour now, in the site's zone
     assert f" {site_hour}:" in f" {updated.split()[-1]}", (updated, site_hour)
+
+
+@pytest.mark.browser
+def test_a_cadre_confirms_a_number_at_the_table_without_scanning(open_page, api, make_site):
+    """Stage times start at the check-in: a resident whose code cannot be scanned is
+    checked in by confirming the number on the console, the one at the table first."""
+    site = make_site()
+    staff = staff_headers(api, site)
+    first, second = (api.ok("POST", f"/api/v1/sites/{site['id']}/tickets", person(400 + k), status=201)
+                     for k in range(2))
+    page = open_page("laptop", f"/station/{site['id']}/1")
+    page.fill("input[name=code]", site["staff_code"])
+    page.keyboard.press("Enter")
+    page.click("#btn-call")
+    expect(page.locator("#current-number")).to_have_text(first["number"])
+    page.click("#btn-call")  # called one ahead, as the 1+2+4 layout does
+    expect(page.locator("#current-number")).to_have_text(second["number"])
+
+    page.locator("#serving-list li", has_text=first["number"]).get_by_role("button").click()
+    expect(page.locator("#current-number")).to_have_text(first["number"])  # the one at the table
+    ticket = api.ok("GET", f"/api/v1/tickets/{first['id']}", headers=staff)
+    assert ticket["checked_in_ms"] is not None
+    expect(page.locator("#btn-arrived")).to_be_hidden()  # checked in already
+    page.click("#btn-sampled")
+    expect(page.locator("#current-number")).to_have_text(second["number"])
+    assert api.ok("GET", f"/api/v1/tickets/{first['id']}", headers=staff)["status"] == "sampled"
+
+    page.click("#btn-arrived")
+    expect(page.locator("#btn-arrived")).to_be_hidden()
+    assert api.ok("GET", f"/api/v1/tickets/{second['id']}", headers=staff)["checked_in_ms"] is not None
