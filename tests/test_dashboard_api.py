@@ -265,3 +265,17 @@ def test_a_site_with_every_station_paused_or_closed_is_not_offered_as_calmer(cli
     assert listing[0] == "c-open"
     join_page = client.get(f"/s/{site['id']}").get_data(as_text=True)
     assert 'id="calmer-site"' in join_page and "/s/c-open" in join_page and "/s/a-paused" not in join_page
+
+
+def test_the_calling_screen_shows_the_next_numbers_in_calling_order(client, site, staff):
+    """An elderly resident who joined late is called before the regular queue: the TV's
+    'next numbers' say so, in the order the stations will call them."""
+    from tests.flow_helpers import elderly, join_as
+
+    regular = [join_as(client, site["id"], seed) for seed in (1, 2, 3)]
+    old = client.post(f"/api/v1/sites/{site['id']}/tickets", json=elderly(4)).get_json()
+    assert old["lane"] == "p"
+    board = client.get(f"/api/v1/sites/{site['id']}/board").get_json()
+    assert board["next"] == [old["number"], *(t["number"] for t in regular)]
+    called = client.post(f"/api/v1/sites/{site['id']}/stations/1/call", headers=staff).get_json()["ticket"]
+    assert called["number"] == board["next"][0]

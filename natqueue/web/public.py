@@ -14,6 +14,7 @@ from natqueue.backend import QueueError
 from natqueue.keys import SiteKeys
 from natqueue.web import get_backend
 from natqueue.web.api import public_url
+from natqueue.workflow_view import upcoming_ids
 
 bp = Blueprint("public", __name__)
 
@@ -30,7 +31,12 @@ def board(backend, site_id: str) -> dict:
     pipe.zrange(keys.waiting, 0, NEXT_SHOWN - 1)
     pipe.xrevrange(keys.events, count=200)
     pipe.hgetall(keys.station_reasons)
-    next_ids, recent_events, reasons = pipe.execute()
+    pipe.hgetall(keys.modes)
+    next_ids, recent_events, reasons, modes = pipe.execute()
+    # In the order the (pooled) stations will call them: priority lanes by the site's ratio.
+    pooled = next((s["number"] for s in site["stations"] if modes.get(str(s["number"])) != "single"), None)
+    in_lanes = None if pooled is None else upcoming_ids(backend, site_id, pooled, NEXT_SHOWN)
+    next_ids = next_ids if in_lanes is None else in_lanes
     pipe = backend.redis.pipeline(transaction=False)
     for tid in next_ids:
         pipe.hget(keys.ticket(tid), "number")
