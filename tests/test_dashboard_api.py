@@ -279,3 +279,10 @@ def test_the_calling_screen_shows_the_next_numbers_in_calling_order(client, site
     assert board["next"] == [old["number"], *(t["number"] for t in regular)]
     called = client.post(f"/api/v1/sites/{site['id']}/stations/1/call", headers=staff).get_json()["ticket"]
     assert called["number"] == board["next"][0]
+
+
+def test_watch_dashboard_refuses_staff_of_the_site(socket_client, site, staff):
+    """Staff run a station; the organizer's figures (staff names, alerts) are not theirs."""
+    console = socket_client(headers=staff)
+    answer = console.emit("watch_dashboard", {"site_ids": [site["id"]]}, callback=True)
+    assert answer == {"ok": False, "error": {"code": "forbidden", "message": "Organizer sign-in required."}}
