@@ -286,3 +286,31 @@ def test_watch_dashboard_refuses_staff_of_the_site(socket_client, site, staff):
     console = socket_client(headers=staff)
     answer = console.emit("watch_dashboard", {"site_ids": [site["id"]]}, callback=True)
     assert answer == {"ok": False, "error": {"code": "forbidden", "message": "Organizer sign-in required."}}
+
+
+def test_a_congested_join_page_does_not_recompute_every_site_per_view(app, client, admin, site, join, redis_client):
+    """Thousands open a congested site's join page: the calmer site is picked from a list
+    computed once per few seconds, not from every site's figures on every view."""
+    backend = app.extensions["natqueue"]
+    now = [backend.now_ms()]
+    backend.clock = lambda: now[0]
+
+    def commands():
+        return sum(int(v.get("calls", 0)) for v in redis_client.info("commandstats").values())
+
+    client.post("/api/v1/sites", json={"id": "dongmen", "name": "东门广场", "stations": 2}, headers=admin)
+    client.patch(f"/api/v1/sites/{site['id']}", json={"band_busy_min": 1, "band_congested_min": 2}, headers=admin)
+    for seed in range(10):
+        join(seed)
+    assert "/s/dongmen" in client.get(f"/s/{site['id']}").get_data(as_text=True)
+    before = commands()
+    assert "/s/dongmen" in client.get(f"/s/{site['id']}").get_data(as_text=True)
+    one_view = commands() - before
+    for k in range(10):  # more sites: a view within the window costs no more
+        client.post("/api/v1/sites", json={"id": f"more-{k}", "name": f"别处{k}", "stations": 1}, headers=admin)
+    before = commands()
+    client.get(f"/s/{site['id']}")
+    assert commands() - before == one_view
+    now[0] += 6_000  # the window passed: the list is computed afresh, new sites in it
+    listing = client.get("/api/v1/public/sites").get_json()["sites"]
+    assert len(listing) == 12

@@ -6,7 +6,7 @@ Public: numbers only, never names, ID numbers or phones.
 
 import json
 
-from flask import Blueprint, abort, jsonify, make_response, render_template, request
+from flask import Blueprint, abort, current_app, jsonify, make_response, render_template, request
 from flask_babel import force_locale
 
 from natqueue import figures, siteadmin, sites, stats
@@ -67,13 +67,25 @@ def board_api(site_id):
     return jsonify(board(get_backend(), site_id))
 
 
+#: The public list is the same for every resident for a few seconds. A congested site's
+#: join page shows the calmest other site on every view: it reads this list, computed once
+#: per window (on the site clock) and process, not every site's figures per view.
+PUBLIC_LIST_TTL_MS = 5000
+
+
 def public_sites(backend) -> list[dict]:
     """Calmest first; a site where nobody can be sampled now (every station paused: no
-    estimate; or closed) after every site taking people, however short its queue."""
+    estimate; or closed) after every site taking people, however short its queue.
+    The answer is shared for ``PUBLIC_LIST_TTL_MS``: callers must not change it."""
+    cache = current_app.extensions.setdefault("natqueue_public_sites", {})
+    now = backend.now_ms()
+    if cache and 0 <= now - cache["at"] < PUBLIC_LIST_TTL_MS:
+        return cache["sites"]
     found = [stats.site_stats(backend, s, sync_alerts=False) for s in sites.list_site_ids(backend)]
     found.sort(key=lambda s: (not s["accepting"], s["eta_join_s"] is None, figures.band_rank(s["band"]),
                               s["eta_join_s"] or 0, s["name"]))
-    return [stats.summary(s) for s in found]
+    cache.update(at=now, sites=[stats.summary(s) for s in found])
+    return cache["sites"]
 
 
 def calmer_site(backend, site_id: str) -> dict | None:
