@@ -36,3 +36,6 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     #: After a change at a site, wait this long and push the organizer's figures once (0: at once).
     NATQ_DASH_COALESCE_MS = _int("NATQ_DASH_COALESCE_MS", 300)
+    #: While a dashboard watches, push its sites' figures again this often (s; 0: never), so
+    #: waits that grow with no change at the site (and their alerts) still show.
+    NATQ_DASH_REFRESH_S = _int("NATQ_DASH_REFRESH_S", 30)

@@ -14,6 +14,9 @@ one hash per site and local day, ``nq:{site}:stats:<day>``:
   ``s<n>:idle_sum`` and the last check-in and sample moments (stage times; see
   docs/figures.md for what each one means).
 
+A call after a wait past the site's target also stores the ``long_wait`` alert
+(``nq:{site}:alerts``), so it is seen even if no dashboard was open meanwhile.
+
 The local day comes from the site's UTC offset kept in its meta hash
 (``tz_offset_ms``, refreshed by ``natqueue.stats`` when it changes).
 """
@@ -62,6 +65,15 @@ local function stats_on_call(tkey, now)
   stats_add(key, q .. 'waits_n', 1)
   stats_add(key, q .. 'waits_sum', wait)
   stats_max(key, q .. 'waits_max', wait)
+  -- Waited past the target: alert even if no dashboard was open meanwhile (the next
+  -- read of the figures marks it cleared if nobody waits that long any more).
+  local target = (tonumber(redis.call('HGET', STATS_BASE .. 'meta', 'wait_target_min') or '') or 30) * 60000
+  local alerts = STATS_BASE .. 'alerts'
+  if wait > target and redis.call('HEXISTS', alerts, 'long_wait') == 0 then
+    redis.call('HSET', alerts, 'long_wait', cjson.encode({id = 'long_wait', kind = 'long_wait', active = true,
+      raised_ms = created + target, detail = {minutes = math.floor(wait / 60000),
+      number = redis.call('HGET', tkey, 'number')}}))
+  end
 end
 
 -- The first check-in of a called ticket: walk-up and information-entry times.

@@ -177,6 +177,7 @@ def station_view(backend: Backend, site_id: str, station: int, upcoming: int = 5
                      "id_number": mask_id_number(raw.get("id_number", "")),
                      "phone": mask_phone(raw.get("phone", "")), "status": raw["status"],
                      "called_ms": _int(raw.get("called_ms")), "created_ms": _int(raw.get("created_ms")),
+                     "checked_in_ms": _int(raw.get("checked_in_ms")),
                      "recalls": int(raw.get("recalls") or 0), **flow_fields(raw)})
     return {
         "site_id": site_id,

@@ -200,3 +200,117 @@ def test_pushes_are_coalesced_per_site_across_processes(app, socket_client, site
     redis_client.set(SiteKeys(site["id"]).dash_push, "1", px=5000)  # another process's window
     join(21)
     assert (id(app), site["id"]) not in push._pending
+
+
+def test_a_quiet_site_is_refreshed_so_a_long_wait_raises_its_alert(app, client, socket_client, site, staff, join):
+    """Nothing happens at the site (every station paused for a meal): no change pushes
+    anything, yet the first in line passes the 30-minute target. The refresh that runs
+    while a dashboard watches brings the longer wait and raises the alert."""
+    from natqueue.web import push
+
+    backend = app.extensions["natqueue"]
+    now = [backend.now_ms()]
+    backend.clock = lambda: now[0]
+    first = join(1)
+    for n in (1, 2):
+        client.post(f"/api/v1/sites/{site['id']}/stations/{n}/status", json={"status": "paused", "reason": "meal"},
+                    headers=staff)
+    board = socket_client(headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    answer = board.emit("watch_dashboard", {"site_ids": [site["id"]]}, callback=True)
+    assert answer["ok"] and "long_wait" not in {a["id"] for a in answer["sites"][0]["alerts"]}
+    assert id(app) in push._tickers  # watching starts this process's refresh
+    board.get_received()
+
+    now[0] += 31 * 60_000  # 31 minutes later, with no change at the site
+    assert push.refresh_watched(app) == [site["id"]]
+    pushed = [m["args"][0] for m in board.get_received() if m["name"] == "stats"]
+    assert pushed and pushed[-1]["waits"]["longest_s"] == 31 * 60
+    long_wait = next(a for a in pushed[-1]["alerts"] if a["id"] == "long_wait")
+    assert long_wait["detail"] == {"minutes": 31, "number": first["number"]}
+
+    board.disconnect()  # nobody watches any more: nothing to refresh
+    assert push.refresh_watched(app) == []
+
+
+def test_the_calling_screen_speaks_chinese_whatever_the_tv_browser_prefers(app, site):
+    """A TV's browser often ships set to English; the residents in front of it hear Chinese."""
+    tv = app.test_client()
+    page = tv.get(f"/display/{site['id']}", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="zh-CN">' in page
+    assert "请 {number} 号到 {n} 号采样台" in page and "please go to" not in page
+    english = tv.get(f"/display/{site['id']}?lang=en").get_data(as_text=True)  # unless asked for, plainly
+    assert '<html lang="en">' in english and "please go to sampling station {n}" in english
+
+
+def test_a_site_with_every_station_paused_or_closed_is_not_offered_as_calmer(client, admin, site, staff, join):
+    """Residents pick from the list: a site nobody can be sampled at now (every station
+    paused, or closed) goes after the ones taking people, and is never the suggestion."""
+    def make(site_id, name):
+        body = client.post("/api/v1/sites", json={"id": site_id, "name": name, "stations": 1}, headers=admin)
+        return body.get_json()
+
+    paused, closed, open_ = make("a-paused", "全暂停"), make("b-closed", "已关门"), make("c-open", "西门")
+    for other, status in ((paused, "paused"), (closed, "closed")):
+        code = other["staff_code"]
+        token = client.post("/api/v1/auth/staff", json={"site_id": other["id"], "code": code}).get_json()["token"]
+        client.post(f"/api/v1/sites/{other['id']}/stations/1/status", json={"status": status, "reason": "meal"},
+                    headers={"Authorization": f"Bearer {token}"})
+    for seed in range(3):
+        join(seed, site_id=open_["id"])  # 3 people: about 2 min at c-open
+    client.patch(f"/api/v1/sites/{site['id']}", json={"band_busy_min": 1, "band_congested_min": 2}, headers=admin)
+    for seed in range(10, 20):
+        join(seed)  # congested here
+    listing = [s["id"] for s in client.get("/api/v1/public/sites").get_json()["sites"]]
+    assert listing.index("c-open") < listing.index("a-paused") < listing.index("b-closed")
+    assert listing[0] == "c-open"
+    join_page = client.get(f"/s/{site['id']}").get_data(as_text=True)
+    assert 'id="calmer-site"' in join_page and "/s/c-open" in join_page and "/s/a-paused" not in join_page
+
+
+def test_the_calling_screen_shows_the_next_numbers_in_calling_order(client, site, staff):
+    """An elderly resident who joined late is called before the regular queue: the TV's
+    'next numbers' say so, in the order the stations will call them."""
+    from tests.flow_helpers import elderly, join_as
+
+    regular = [join_as(client, site["id"], seed) for seed in (1, 2, 3)]
+    old = client.post(f"/api/v1/sites/{site['id']}/tickets", json=elderly(4)).get_json()
+    assert old["lane"] == "p"
+    board = client.get(f"/api/v1/sites/{site['id']}/board").get_json()
+    assert board["next"] == [old["number"], *(t["number"] for t in regular)]
+    called = client.post(f"/api/v1/sites/{site['id']}/stations/1/call", headers=staff).get_json()["ticket"]
+    assert called["number"] == board["next"][0]
+
+
+def test_watch_dashboard_refuses_staff_of_the_site(socket_client, site, staff):
+    """Staff run a station; the organizer's figures (staff names, alerts) are not theirs."""
+    console = socket_client(headers=staff)
+    answer = console.emit("watch_dashboard", {"site_ids": [site["id"]]}, callback=True)
+    assert answer == {"ok": False, "error": {"code": "forbidden", "message": "Organizer sign-in required."}}
+
+
+def test_a_congested_join_page_does_not_recompute_every_site_per_view(app, client, admin, site, join, redis_client):
+    """Thousands open a congested site's join page: the calmer site is picked from a list
+    computed once per few seconds, not from every site's figures on every view."""
+    backend = app.extensions["natqueue"]
+    now = [backend.now_ms()]
+    backend.clock = lambda: now[0]
+
+    def commands():
+        return sum(int(v.get("calls", 0)) for v in redis_client.info("commandstats").values())
+
+    client.post("/api/v1/sites", json={"id": "dongmen", "name": "东门广场", "stations": 2}, headers=admin)
+    client.patch(f"/api/v1/sites/{site['id']}", json={"band_busy_min": 1, "band_congested_min": 2}, headers=admin)
+    for seed in range(10):
+        join(seed)
+    assert "/s/dongmen" in client.get(f"/s/{site['id']}").get_data(as_text=True)
+    before = commands()
+    assert "/s/dongmen" in client.get(f"/s/{site['id']}").get_data(as_text=True)
+    one_view = commands() - before
+    for k in range(10):  # more sites: a view within the window costs no more
+        client.post("/api/v1/sites", json={"id": f"more-{k}", "name": f"别处{k}", "stations": 1}, headers=admin)
+    before = commands()
+    client.get(f"/s/{site['id']}")
+    assert commands() - before == one_view
+    now[0] += 6_000  # the window passed: the list is computed afresh, new sites in it
+    listing = client.get("/api/v1/public/sites").get_json()["sites"]
+    assert len(listing) == 12

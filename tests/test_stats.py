@@ -369,3 +369,26 @@ def test_the_last_shift_does_not_staff_this_one(qb, site, clock):
     assert [(h["name"], h["move"]) for h in got["history"]][:2] == [("p0", "in"), ("p0", "out")]
     join(qb, 1)
     assert "understaffed:1" in {a["id"] for a in stats.site_stats(qb, "jinyu")["alerts"]}
+
+
+def test_a_long_wait_nobody_watched_is_still_alerted(qb, site, clock):
+    """Nobody had the dashboard open while A001 waited 45 minutes: the alert is there
+    when an organizer looks later (cleared, since nobody waits now), until acknowledged."""
+    first = join(qb, 1)
+    clock.set("09:45")
+    call(qb, 1)  # no figures were read in between
+    clock.set("10:30")
+    alerts = {a["id"]: a for a in stats.site_stats(qb, "jinyu")["alerts"]}
+    assert set(alerts) == {"long_wait"}
+    assert alerts["long_wait"]["detail"] == {"minutes": 45, "number": first["number"]}
+    assert not alerts["long_wait"]["active"] and alerts["long_wait"]["raised_ms"] == at("09:30")
+    assert stats.acknowledge(qb, "jinyu", "long_wait", "organizer")
+    assert stats.site_stats(qb, "jinyu")["alerts"] == []
+
+
+def test_a_wait_within_the_target_raises_nothing(qb, site, clock):
+    siteadmin.update_site(qb, "jinyu", {"wait_target_min": 50})
+    join(qb, 1)
+    clock.set("09:45")
+    call(qb, 1)
+    assert stats.site_stats(qb, "jinyu")["alerts"] == []

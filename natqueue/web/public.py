@@ -6,15 +6,15 @@ Public: numbers only, never names, ID numbers or phones.
 
 import json
 
-from flask import Blueprint, abort, jsonify, make_response, render_template, request
+from flask import Blueprint, abort, current_app, jsonify, make_response, render_template, request
 from flask_babel import force_locale
 
-from natqueue import siteadmin, sites, stats
+from natqueue import figures, siteadmin, sites, stats
 from natqueue.backend import QueueError
 from natqueue.keys import SiteKeys
 from natqueue.web import get_backend
 from natqueue.web.api import public_url
-from natqueue.web.organizer import sort_by_band
+from natqueue.workflow_view import upcoming_ids
 
 bp = Blueprint("public", __name__)
 
@@ -31,7 +31,12 @@ def board(backend, site_id: str) -> dict:
     pipe.zrange(keys.waiting, 0, NEXT_SHOWN - 1)
     pipe.xrevrange(keys.events, count=200)
     pipe.hgetall(keys.station_reasons)
-    next_ids, recent_events, reasons = pipe.execute()
+    pipe.hgetall(keys.modes)
+    next_ids, recent_events, reasons, modes = pipe.execute()
+    # In the order the (pooled) stations will call them: priority lanes by the site's ratio.
+    pooled = next((s["number"] for s in site["stations"] if modes.get(str(s["number"])) != "single"), None)
+    in_lanes = None if pooled is None else upcoming_ids(backend, site_id, pooled, NEXT_SHOWN)
+    next_ids = next_ids if in_lanes is None else in_lanes
     pipe = backend.redis.pipeline(transaction=False)
     for tid in next_ids:
         pipe.hget(keys.ticket(tid), "number")
@@ -62,9 +67,25 @@ def board_api(site_id):
     return jsonify(board(get_backend(), site_id))
 
 
+#: The public list is the same for every resident for a few seconds. A congested site's
+#: join page shows the calmest other site on every view: it reads this list, computed once
+#: per window (on the site clock) and process, not every site's figures per view.
+PUBLIC_LIST_TTL_MS = 5000
+
+
 def public_sites(backend) -> list[dict]:
+    """Calmest first; a site where nobody can be sampled now (every station paused: no
+    estimate; or closed) after every site taking people, however short its queue.
+    The answer is shared for ``PUBLIC_LIST_TTL_MS``: callers must not change it."""
+    cache = current_app.extensions.setdefault("natqueue_public_sites", {})
+    now = backend.now_ms()
+    if cache and 0 <= now - cache["at"] < PUBLIC_LIST_TTL_MS:
+        return cache["sites"]
     found = [stats.site_stats(backend, s, sync_alerts=False) for s in sites.list_site_ids(backend)]
-    return [stats.summary(s) for s in sort_by_band(found)[::-1]]
+    found.sort(key=lambda s: (not s["accepting"], s["eta_join_s"] is None, figures.band_rank(s["band"]),
+                              s["eta_join_s"] or 0, s["name"]))
+    cache.update(at=now, sites=[stats.summary(s) for s in found])
+    return cache["sites"]
 
 
 def calmer_site(backend, site_id: str) -> dict | None:
@@ -73,7 +94,7 @@ def calmer_site(backend, site_id: str) -> dict | None:
     if here["band"] != "congested":
         return None
     others = [s for s in public_sites(backend) if s["id"] != site_id and s["accepting"]
-              and s["band"] != "congested"]
+              and s["eta_join_s"] is not None and s["band"] != "congested"]
     if not others:
         return None
     others.sort(key=lambda s: (s["area"] != here["area"] or not here["area"], s["eta_join_s"] or 0))
@@ -111,7 +132,10 @@ def _site_or_404(site_id: str) -> dict:
 @bp.get("/display/<site_id>")
 def display(site_id):
     site = _site_or_404(site_id)
-    return render_template("display.html", site=site, board=board(get_backend(), site_id))
+    # Read out to residents in Chinese, whatever the TV's browser was set to (unless ?lang=en).
+    locale = "en" if request.args.get("lang") == "en" else "zh_CN"
+    with force_locale(locale):
+        return render_template("display.html", site=site, board=board(get_backend(), site_id), locale=locale)
 
 
 @bp.get("/sites/<site_id>/poster")

@@ -8,6 +8,12 @@ and, after ``NATQ_DASH_COALESCE_MS``, computes the figures once and emits one
 any process, are in that computation. Through the Socket.IO message queue the
 event reaches dashboards connected to any process. A single process with no
 dashboard open skips the work altogether.
+
+Some figures change with time alone: the longest wait grows, and someone
+passes the wait target, while nothing happens at a site (every station
+paused for a meal). So while a dashboard connected to this process watches,
+the figures of the sites it watches are pushed again every
+``NATQ_DASH_REFRESH_S`` seconds even without a change.
 """
 
 import socketio as socketio_pkg
@@ -21,6 +27,8 @@ from natqueue.web.auth import is_organizer, is_organizer_token
 
 #: (app, site) -> the greenlet that will push; one per site per window in this process.
 _pending: dict[tuple[int, str], object] = {}
+#: id(app) -> the greenlet refreshing the sites watched from this process, while any is.
+_tickers: dict[int, object] = {}
 
 
 def dashboard_room(site_id: str) -> str:
@@ -69,6 +77,41 @@ def site_changed(site_id: str) -> None:
     _pending[key] = socketio.start_background_task(_later, app, site_id, delay_ms / 1000)
 
 
+def _watched_here() -> list[str]:
+    """The sites a dashboard connected to this process watches (rooms are per process)."""
+    rooms = socketio.server.manager.rooms.get("/", {})
+    prefix = dashboard_room("")
+    return sorted(room[len(prefix):] for room, members in rooms.items()
+                  if isinstance(room, str) and room.startswith(prefix) and members)
+
+
+def refresh_watched(app) -> list[str]:
+    """Push the figures of every site watched from this process; returns those sites."""
+    site_ids = _watched_here()
+    for site_id in site_ids:
+        try:
+            push_now(app, site_id)
+        except Exception:  # a site removed meanwhile, Redis away: the next round tries again
+            app.logger.exception("dashboard refresh for %s failed", site_id)
+    return site_ids
+
+
+def _tick(app) -> None:
+    period = float(app.config.get("NATQ_DASH_REFRESH_S", 30))
+    try:
+        while True:
+            socketio.sleep(period)
+            if not refresh_watched(app):
+                return  # nobody watches: the next watch_dashboard starts it again
+    finally:
+        _tickers.pop(id(app), None)
+
+
+def _ensure_ticker(app) -> None:
+    if id(app) not in _tickers and float(app.config.get("NATQ_DASH_REFRESH_S", 30)) > 0:
+        _tickers[id(app)] = socketio.start_background_task(_tick, app)
+
+
 @socketio.on("watch_dashboard")
 def watch_dashboard(data):
     """Organizer only. ``{"site_ids": [...]}`` (or none: every site); answers with the figures."""
@@ -81,4 +124,5 @@ def watch_dashboard(data):
     site_ids = known if not isinstance(wanted, list) else [s for s in wanted if s in known]
     for site_id in site_ids:
         join_room(dashboard_room(site_id))
+    _ensure_ticker(current_app._get_current_object())
     return {"ok": True, "sites": [stats.site_stats(backend, s) for s in site_ids]}

@@ -27,9 +27,21 @@
       .then(function (res) { return res.json().then(function (b) { return { status: res.status, body: b }; }); });
   }
 
-  function showError(r) {
+  // A refused field by its label and what is wrong with it, in the page's language.
+  function fieldText(form, name, code) {
+    var A = window.NQ_ADMIN || { codes: {} }, input = form.querySelector('[name="' + name + '"]');
+    var label = input && input.closest("label"), what = A.codes[code];
+    if (input) { input.setAttribute("aria-invalid", "true"); }
+    var range = /^integer_(\d+)_to_(\d+)$/.exec(code);
+    if (range && A.range) { what = A.range.replace("{low}", range[1]).replace("{high}", range[2]); }
+    var title = label ? label.textContent.trim() : name;
+    return title + " " + (what || A.invalid || "");
+  }
+
+  function showError(r, form) {
     var e = (r.body && r.body.error) || {};
-    var fields = Object.keys(e.fields || {}).map(function (k) { return k + ": " + e.fields[k]; }).join(", ");
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (i) { i.removeAttribute("aria-invalid"); });
+    var fields = Object.keys(e.fields || {}).map(function (k) { return fieldText(form, k, e.fields[k]); }).join("; ");
     $("form-error").textContent = (e.message || r.status) + (fields ? " (" + fields + ")" : "");
     $("form-error").hidden = false;
   }
@@ -39,7 +51,7 @@
       ev.preventDefault();
       $("form-error").hidden = true;
       send(form.getAttribute("data-method"), form.getAttribute("data-url"), body(form)).then(function (r) {
-        if (r.status >= 400) { showError(r); return; }
+        if (r.status >= 400) { showError(r, form); return; }
         if (form.getAttribute("id") === "create-site") {  // not form.id: its "id" field shadows it
           $("created-code").textContent = r.body.staff_code;
           $("created-link").href = "/organizer/sites/" + encodeURIComponent(r.body.id);

@@ -20,6 +20,11 @@
   function secs(seconds) {
     return seconds === null || seconds === undefined ? S.none : fill(S.seconds, { n: Math.round(seconds) });
   }
+  // The site's clock, like the charts' quarter hours, whatever zone this laptop is set to.
+  function siteTime(ms, zone) {
+    try { return new Date(ms).toLocaleTimeString(undefined, { timeZone: zone, hour12: false }); }
+    catch (_e) { return new Date(ms).toLocaleTimeString(); }
+  }
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) { e.className = cls; }
@@ -27,8 +32,10 @@
     return e;
   }
 
+  // In the 1+2+4 order (medic first), whatever order the JSON kept.
   function gapsText(gaps) {
-    return Object.keys(gaps).map(function (r) { return (S.roles[r] || r) + " −" + gaps[r]; }).join(", ");
+    return Object.keys(S.roles).filter(function (r) { return gaps[r]; })
+      .map(function (r) { return S.roles[r] + " −" + gaps[r]; }).join(", ");
   }
 
   function alertText(a) {
@@ -61,7 +68,7 @@
   function staffCell(st) {
     var td = el("td", "staff");
     var std = st.staffing.standard, on = st.staffing.on_duty;
-    Object.keys(std).forEach(function (role) {
+    Object.keys(S.roles).forEach(function (role) {
       var short = on[role] < std[role];
       var span = el("span", short ? "role gap" : "role", (S.roles[role] || role) + " " + on[role] + "/" + std[role]);
       td.appendChild(span);
@@ -151,7 +158,7 @@
     renderCharts(node, stats);
     node.setAttribute("data-order", String(RANK[stats.band] * 1e7 + (stats.eta_join_s || 0)));
     reorder();
-    $("dash-updated").textContent = fill(S.updated, { t: new Date(stats.now_ms).toLocaleTimeString() });
+    $("dash-updated").textContent = fill(S.updated, { t: siteTime(stats.now_ms, stats.timezone) });
   }
 
   // The most crowded site first: congested, busy, flowing; then the longest estimate.

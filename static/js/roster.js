@@ -47,7 +47,8 @@
         }
         list.appendChild(li);
       });
-      var gaps = view.staffing.gaps, roles = Object.keys(gaps);
+      var gaps = view.staffing.gaps;  // in the 1+2+4 order (medic first), whatever order the JSON kept
+      var roles = Object.keys(R.roles).filter(function (r) { return gaps[r]; });
       q(".roster-gaps").hidden = !roles.length;
       q(".roster-gaps").textContent = R.short.replace("{gaps}", roles.map(function (r) {
         return (R.roles[r] || r) + " −" + gaps[r];

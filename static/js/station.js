@@ -55,9 +55,16 @@
     var cur = current();
     $("current-number").textContent = cur ? cur.number : "—";
     $("current-person").textContent = cur ? cur.name + " · " + cur.id_number : "";
+    // Confirming the number of the person at the table checks them in (no code to scan needed):
+    // their information entry starts, the stage times count from it, and they become current.
+    show($("btn-arrived"), !!cur && !cur.checked_in_ms);
     var serving = $("serving-list"); serving.innerHTML = "";
-    view.serving.slice(0, -1).forEach(function (t) {
-      var li = document.createElement("li"); li.textContent = t.number + " " + t.name; serving.appendChild(li);
+    view.serving.filter(function (t) { return t !== cur; }).forEach(function (t) {
+      var li = document.createElement("li"); li.textContent = t.number + " " + t.name + " ";
+      var b = document.createElement("button");
+      b.type = "button"; b.className = "small-btn"; b.textContent = S.arrived;
+      b.addEventListener("click", function () { NQ.selected = t.id; arrived(t); });
+      li.appendChild(b); serving.appendChild(li);
     });
     var next = $("next-list"); next.innerHTML = "";
     view.next.forEach(function (t) {
@@ -100,6 +107,12 @@
     act(move + ":" + cur.id, "POST", "/api/v1/tickets/" + encodeURIComponent(cur.id) + "/" + move);
   }
 
+  function arrived(t) {
+    if (t.checked_in_ms) { render(); return; }
+    act("check-in:" + t.id, "POST", "/api/v1/tickets/" + encodeURIComponent(t.id) + "/check-in");
+  }
+
+  $("btn-arrived").addEventListener("click", function () { var cur = current(); if (cur) { arrived(cur); } });
   $("btn-call").addEventListener("click", function () { act("call", "POST", base + "/call"); });
   $("btn-recall").addEventListener("click", function () { onCurrent("recall"); });
   $("btn-noshow").addEventListener("click", function () { onCurrent("no-show"); });

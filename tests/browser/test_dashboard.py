@@ -54,6 +54,8 @@ def test_dashboard_updates_live_when_a_station_samples(open_page, api, make_site
     expect(card.locator('tr[data-station="3"] .status')).to_contain_text("消毒")
     expect(card.locator('li[data-alert="paused:3"]')).to_be_visible()
     expect(card.locator("tr[data-station=\"2\"] .role.gap").first).to_be_visible()  # nobody checked in there
+    expect(card.locator('li[data-alert="understaffed:2"]')).to_contain_text(  # the 1+2+4 order
+        "采样医生 −1, 录入干部 −2, 录入协助 −2, 秩序维护 −2")
     api.ok("POST", f"/api/v1/sites/{site['id']}/stations/1/call", headers=staff)
     page.set_viewport_size({"width": 1280, "height": 1060})  # figures, stations and charts in one picture
     expect(card.locator('tr[data-station="1"] td').nth(2)).to_have_text("A003")
@@ -125,7 +127,8 @@ def test_station_console_roster_and_pause_reason(open_page, api, make_site):
     page.fill("input[name=code]", site["staff_code"])
     page.keyboard.press("Enter")
     expect(page.locator("[data-roster]")).to_be_visible()
-    expect(page.locator("[data-roster] .roster-gaps")).to_contain_text("采样医生")
+    gaps = page.locator("[data-roster] .roster-gaps")
+    expect(gaps).to_contain_text("采样医生 −1, 录入干部 −2, 录入协助 −2, 秩序维护 −2")  # the 1+2+4 order
     page.fill("[data-roster] .roster-add input[name=name]", "王医生")
     page.select_option("[data-roster] .roster-add select[name=role]", "medic")
     page.click("[data-roster] .roster-add button[type=submit]")
@@ -187,3 +190,84 @@ def test_organizer_creates_and_edits_a_site(open_page, api, live_server):
     page.click("#rotate")
     expect(page.locator("#new-code")).to_be_visible()
     assert api.request("POST", "/api/v1/auth/staff", {"site_id": "b-dongmen", "code": code})[0] == 403
+
+
+@pytest.mark.browser
+def test_a_refused_setting_is_named_in_words_not_codes(open_page, make_site):
+    site = make_site()
+    page = open_page("laptop")
+    _sign_in_organizer(page, f"/organizer/sites/{site['id']}")
+    page.fill("#site-settings input[name=band_busy_min]", "40")
+    page.fill("#site-settings input[name=band_congested_min]", "30")
+    page.click("#site-settings button[type=submit]")
+    error = page.locator("#form-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("“拥挤”起点")  # the field as its label says it
+    expect(error).to_contain_text("要大于“较忙”起点")
+    assert "band_congested_min" not in error.inner_text() and "above_" not in error.inner_text()
+    expect(page.locator("#site-settings input[name=band_congested_min]")).to_have_attribute("aria-invalid", "true")
+
+
+@pytest.mark.browser
+def test_the_roster_role_can_be_read_on_a_phone(open_page, make_site):
+    site = make_site()
+    page = open_page("phone", f"/station/{site['id']}/1")
+    page.fill("input[name=code]", site["staff_code"])
+    page.keyboard.press("Enter")
+    role = page.locator("[data-roster] .roster-add select[name=role]")
+    expect(role).to_be_visible()
+    shown, needed = role.evaluate("""s => {
+        const c = s.cloneNode(true);
+        c.style.cssText = 'position:absolute;flex:none;width:auto';
+        document.body.appendChild(c);
+        const natural = c.getBoundingClientRect().width;
+        c.remove();
+        return [s.getBoundingClientRect().width, natural];
+    }""")
+    assert shown >= needed - 1, "the role picked (采样医生, 录入协助 …) must show whole, not cut off"
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+
+
+@pytest.mark.browser
+def test_the_dashboard_tells_the_time_of_the_sites_zone(open_page, api, make_site):
+    """The laptop's clock may be set to another zone (this one runs in UTC): "updated at"
+    follows the site's time, like the charts' quarter hours, not the laptop's."""
+    site = make_site()
+    page = open_page("laptop")
+    _sign_in_organizer(page, f"/dashboard?site={site['id']}")
+    expect(page.locator(f".dash-site[data-site=\"{site['id']}\"]")).to_be_visible()
+    updated = page.locator("#dash-updated").inner_text()
+    figures = api.ok("GET", f"/api/v1/sites/{site['id']}/stats", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    site_hour = int(figures["chart"]["labels"][-1][:2])  # the quarter hour now, in the site's zone
+    shown_hour = int(updated.split()[-1].split(":")[0])
+    assert shown_hour in (site_hour, (site_hour - 1) % 24), (updated, site_hour)  # read just before the hour turned
+
+
+@pytest.mark.browser
+def test_a_cadre_confirms_a_number_at_the_table_without_scanning(open_page, api, make_site):
+    """Stage times start at the check-in: a resident whose code cannot be scanned is
+    checked in by confirming the number on the console, the one at the table first."""
+    site = make_site()
+    staff = staff_headers(api, site)
+    first, second = (api.ok("POST", f"/api/v1/sites/{site['id']}/tickets", person(400 + k), status=201)
+                     for k in range(2))
+    page = open_page("laptop", f"/station/{site['id']}/1")
+    page.fill("input[name=code]", site["staff_code"])
+    page.keyboard.press("Enter")
+    page.click("#btn-call")
+    expect(page.locator("#current-number")).to_have_text(first["number"])
+    page.click("#btn-call")  # called one ahead, as the 1+2+4 layout does
+    expect(page.locator("#current-number")).to_have_text(second["number"])
+
+    page.locator("#serving-list li", has_text=first["number"]).get_by_role("button").click()
+    expect(page.locator("#current-number")).to_have_text(first["number"])  # the one at the table
+    ticket = api.ok("GET", f"/api/v1/tickets/{first['id']}", headers=staff)
+    assert ticket["checked_in_ms"] is not None
+    expect(page.locator("#btn-arrived")).to_be_hidden()  # checked in already
+    page.click("#btn-sampled")
+    expect(page.locator("#current-number")).to_have_text(second["number"])
+    assert api.ok("GET", f"/api/v1/tickets/{first['id']}", headers=staff)["status"] == "sampled"
+
+    page.click("#btn-arrived")
+    expect(page.locator("#btn-arrived")).to_be_hidden()
+    assert api.ok("GET", f"/api/v1/tickets/{second['id']}", headers=staff)["checked_in_ms"] is not None
