@@ -9,6 +9,11 @@
   "use strict";
   var NQ = window.NQ, S = NQ.strings, site = NQ.site;
   var board = NQ.board, fresh = {}, seen = {}, soundOn = false, timer = null, announced = 0;
+  // The last site event this screen has taken in: a reconnect asks for what came after it,
+  // so a call made while the TV's Wi-Fi blinked is still shown and said.
+  var lastId = board.last_event_id || null;
+  //: At most this many calls missed while offline are said on reconnecting: the latest ones.
+  var MISSED_SAID = 3;
 
   function $(id) { return document.getElementById(id); }
   function fill(t, v) { return t.replace(/\{(\w+)\}/g, function (_m, k) { return v[k]; }); }
@@ -57,18 +62,28 @@
   function refresh() {
     return fetch("/api/v1/sites/" + encodeURIComponent(site.id) + "/board", { cache: "no-store" })
       .then(function (r) { return r.json(); })
-      .then(function (b) { board = b; render(); })
+      .then(function (b) { board = b; if (!lastId) { lastId = b.last_event_id; } render(); })
       .catch(function () { /* the offline banner says it */ });
   }
 
-  function onEvent(e) {
+  function isCall(e) { return e.type === "called" || e.type === "recalled"; }
+
+  function onEvent(e, silent) {
     if (!e || seen[e.id]) { return; }
     seen[e.id] = true;
-    if (e.type === "called" || e.type === "recalled") {
+    lastId = e.id;
+    if (isCall(e)) {
       fresh = {}; fresh[e.station] = true;
-      say(e.number, e.station);
+      if (!silent) { say(e.number, e.station); }
     }
     if (!timer) { timer = setTimeout(function () { timer = null; refresh(); }, 150); }
+  }
+
+  function onMissed(batch) {
+    var calls = batch.events.filter(isCall);
+    var said = calls.slice(-MISSED_SAID).map(function (e) { return e.id; });
+    batch.events.forEach(function (e) { onEvent(e, isCall(e) && said.indexOf(e.id) < 0); });
+    refresh();
   }
 
   $("d-sound").addEventListener("click", function () {
@@ -79,12 +94,14 @@
   var socket = io({ reconnectionDelayMax: 5000 });
   socket.on("connect", function () {
     $("offline").hidden = true;
-    socket.emit("watch_site", { site_id: site.id });
+    socket.emit("watch_site", { site_id: site.id, last_id: lastId }, function () {
+      document.body.setAttribute("data-live", "1");  // in the site's room from here on
+    });
     refresh();
   });
-  socket.on("disconnect", function () { $("offline").hidden = false; });
-  socket.on("site_event", onEvent);
-  socket.on("site_events", function (b) { b.events.forEach(function (e) { seen[e.id] = true; }); refresh(); });
-  socket.on("site", function () { refresh(); });
+  socket.on("disconnect", function () { $("offline").hidden = false; document.body.removeAttribute("data-live"); });
+  socket.on("site_event", function (e) { onEvent(e, false); });
+  socket.on("site_events", onMissed);
+  socket.on("site", function (snapshot) { lastId = snapshot.last_event_id || lastId; refresh(); });
   render();
 })();

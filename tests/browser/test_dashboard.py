@@ -83,6 +83,7 @@ def test_calling_screen_shows_and_announces_a_call(open_page, api, make_site, sc
     page.set_viewport_size(TV)
     page.goto(f"/display/{site['id']}")
     expect(page.locator("#d-waiting")).to_have_text("5")
+    expect(page.locator("body")).to_have_attribute("data-live", "1")  # in the site's room
     expect(page.locator("#d-next")).to_contain_text(tickets[0]["number"])
 
     api.ok("POST", f"/api/v1/sites/{site['id']}/stations/2/call", headers=staff)
@@ -101,6 +102,24 @@ def test_calling_screen_shows_and_announces_a_call(open_page, api, make_site, sc
            headers=staff)
     expect(page.locator('#d-stations li[data-station="1"] .state')).to_contain_text("用餐")
     screenshot(page, "calling-screen.png")
+
+
+@pytest.mark.browser
+def test_a_calling_screen_back_from_a_network_cut_says_the_call_it_missed(open_page, api, make_site):
+    site = make_site()
+    staff = staff_headers(api, site)
+    tickets = [api.ok("POST", f"/api/v1/sites/{site['id']}/tickets", person(320 + k), status=201) for k in range(2)]
+    page = open_page("laptop")
+    page.set_viewport_size(TV)
+    page.goto(f"/display/{site['id']}")
+    expect(page.locator("body")).to_have_attribute("data-live", "1")
+    page.context.set_offline(True)
+    expect(page.locator("#offline")).to_be_visible(timeout=40_000)
+    api.ok("POST", f"/api/v1/sites/{site['id']}/stations/2/call", headers=staff)
+    page.context.set_offline(False)
+    expect(page.locator("body")).to_have_attribute("data-announced", f"请 {tickets[0]['number']} 号到 2 号采样台",
+                                                   timeout=20_000)
+    expect(page.locator('#d-stations li[data-station="2"] .num')).to_have_text(tickets[0]["number"])
 
 
 @pytest.mark.browser
