@@ -40,7 +40,10 @@
 
   function alertText(a) {
     var d = a.detail || {};
-    if (a.kind === "paused") { return fill(S.alerts.paused, { station: a.station, reason: S.reasons[d.reason] || S.none }); }
+    if (a.kind === "paused") {
+      return d.reason ? fill(S.alerts.paused, { station: a.station, reason: S.reasons[d.reason] || d.reason })
+        : fill(S.alerts.pausedNoReason, { station: a.station });
+    }
     if (a.kind === "understaffed") { return fill(S.alerts.understaffed, { station: a.station, gaps: gapsText(d.gaps || {}) }); }
     return fill(S.alerts[a.kind] || a.kind, d);
   }

@@ -1,5 +1,7 @@
 """The organizer's dashboard, the calling screen and the poster in a real Chromium."""
 
+import re
+
 import pytest
 
 from tests.browser.conftest import ADMIN_TOKEN, staff_headers
@@ -63,6 +65,9 @@ def test_dashboard_updates_live_when_a_station_samples(open_page, api, make_site
 
     card.locator('li[data-alert="paused:3"] button').click()
     expect(card.locator('li[data-alert="paused:3"]')).to_contain_text("已确认")
+    expect(card.locator('li[data-alert="paused:3"]')).to_contain_text("3 号采样台暂停中（消毒），还有人在等")
+    api.ok("POST", f"/api/v1/sites/{site['id']}/stations/2/status", {"status": "paused"}, headers=staff)
+    expect(card.locator('li[data-alert="paused:2"]')).to_have_text(re.compile("^2 号采样台暂停中，还有人在等"))
 
 
 @pytest.mark.browser
