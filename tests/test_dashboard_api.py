@@ -314,3 +314,17 @@ def test_a_congested_join_page_does_not_recompute_every_site_per_view(app, clien
     now[0] += 6_000  # the window passed: the list is computed afresh, new sites in it
     listing = client.get("/api/v1/public/sites").get_json()["sites"]
     assert len(listing) == 12
+
+
+def test_a_dashboard_watching_every_site_takes_in_a_site_created_meanwhile(socket_client, client, admin, site):
+    board = socket_client(headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    one_site = socket_client(headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    assert [s["site_id"] for s in board.emit("watch_dashboard", {}, callback=True)["sites"]] == [site["id"]]
+    assert one_site.emit("watch_dashboard", {"site_ids": [site["id"]]}, callback=True)["ok"]
+    board.get_received(), one_site.get_received()
+    created = client.post("/api/v1/sites", json={"id": "dongmen", "name": "东门", "stations": 2}, headers=admin)
+    assert created.status_code == 201
+    assert [m["args"][0] for m in board.get_received() if m["name"] == "site_added"] == [{"site_id": "dongmen"}]
+    assert not [m for m in one_site.get_received() if m["name"] == "site_added"]  # it chose its sites
+    again = board.emit("watch_dashboard", {}, callback=True)
+    assert sorted(s["site_id"] for s in again["sites"]) == sorted([site["id"], "dongmen"])

@@ -27,6 +27,7 @@ from natqueue.web.auth import (
 from natqueue.web.broadcast import announce, public_ticket
 from natqueue.web.errors import api_blueprint, api_error, idempotency_key, json_body
 from natqueue.web.flow import announce_ticket, join_from_body, with_code
+from natqueue.web.push import site_added
 
 bp = api_blueprint("api", __name__)
 
@@ -86,6 +87,7 @@ def create_site():
         timezone=data["timezone"], alert_ahead=data["alert_ahead"],
     )
     site["join_url"] = public_url(f"/s/{site['id']}")
+    site_added(site["id"])
     return jsonify(site), 201
 
 

@@ -35,6 +35,14 @@ def dashboard_room(site_id: str) -> str:
     return f"dash:{site_id}"
 
 
+#: Dashboards that watch every site, told when a site is added so they take it in too.
+EVERY_SITE_ROOM = "dash:*"
+
+
+def site_added(site_id: str) -> None:
+    socketio.emit("site_added", {"site_id": site_id}, to=EVERY_SITE_ROOM)
+
+
 def push_now(app, site_id: str) -> None:
     """Compute a site's figures and emit them to its dashboard room."""
     with app.app_context():
@@ -122,6 +130,8 @@ def watch_dashboard(data):
     wanted = data.get("site_ids")
     known = sites.list_site_ids(backend)
     site_ids = known if not isinstance(wanted, list) else [s for s in wanted if s in known]
+    if not isinstance(wanted, list):
+        join_room(EVERY_SITE_ROOM)
     for site_id in site_ids:
         join_room(dashboard_room(site_id))
     _ensure_ticker(current_app._get_current_object())

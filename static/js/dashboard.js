@@ -177,13 +177,15 @@
   }
 
   var socket = io({ reconnectionDelayMax: 5000 });
-  socket.on("connect", function () {
-    $("offline").hidden = true;
+  function watch() {
     socket.emit("watch_dashboard", NQ.siteIds ? { site_ids: NQ.siteIds } : {}, function (answer) {
       if (answer && answer.ok) { answer.sites.forEach(render); }
       else if (answer && answer.error && answer.error.code === "forbidden") { location.reload(); }
     });
-  });
+  }
+  socket.on("connect", function () { $("offline").hidden = true; watch(); });
+  // A site created while this page is open: watching again takes it in, with its figures.
+  socket.on("site_added", watch);
   socket.on("disconnect", function () { $("offline").hidden = false; });
   socket.on("stats", render);
 })();

@@ -71,6 +71,16 @@ def test_dashboard_updates_live_when_a_station_samples(open_page, api, make_site
 
 
 @pytest.mark.browser
+def test_a_site_created_while_the_dashboard_is_open_appears_on_it(open_page, make_site):
+    first = make_site()
+    page = open_page("laptop")
+    _sign_in_organizer(page, "/dashboard")
+    expect(page.locator(f".dash-site[data-site=\"{first['id']}\"]")).to_be_visible()
+    later = make_site()
+    expect(page.locator(f".dash-site[data-site=\"{later['id']}\"]")).to_be_visible()
+
+
+@pytest.mark.browser
 def test_dashboard_refuses_without_sign_in(open_page, live_server):
     page = open_page("laptop", "/dashboard")
     expect(page.locator("#organizer-form")).to_be_visible()
