@@ -49,6 +49,8 @@ redis.call('HSET', base .. 'tube:' .. code, 'code', code, 'round', round, 'owner
 redis.call('HSET', base .. 'open-tubes', owner, code)
 redis.call('ZADD', round_key(base, round, 'tubes'), now, code)
 redis.call('HINCRBY', round_key(base, round, 'counts'), 'tubes', 1)
+-- From now on this round, this station (or team) samples into tubes only: see bind_sample.
+redis.call('SADD', round_key(base, round, 'tube-owners'), owner)
 return done(code, {type = 'tube_opened', owner = owner, tube = code, mode = mode, capacity = capacity})
 """
 

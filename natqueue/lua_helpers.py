@@ -115,12 +115,15 @@ local function bind_sample(base, tkey, tid, owner, now)
   if single and single ~= '' and not (code and redis.call('HGET', base .. 'tube:' .. code, 'mode') == 'single') then
     return 'single_tube_required'
   end
-  if not code and redis.call('HGET', base .. 'meta', 'require_tube') == '1' then
-    return 'no_open_tube'
-  end
   -- The sample belongs to the round it is taken in, even for a ticket taken before the
   -- organizer started that round: the record (and its purge) moves with it.
   local round = current_round(base, now)
+  -- A station that has worked with tubes this round keeps doing so: after "10 人满，请换管"
+  -- a swab taken before the next tube is scanned would be in no record the lab can trace.
+  if not code and (redis.call('HGET', base .. 'meta', 'require_tube') == '1'
+      or redis.call('SISMEMBER', round_key(base, round, 'tube-owners'), owner) == 1) then
+    return 'no_open_tube'
+  end
   local bound = round_key(base, round, 'bound')
   if redis.call('HSETNX', bound, pkey, tid) == 0 then return 'already_sampled' end
   if joined_round ~= round then

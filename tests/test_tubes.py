@@ -130,6 +130,21 @@ def test_a_site_may_require_a_tube(client, site, staff, admin):
     assert sample(client, ticket["id"], staff, status=409)["error"]["code"] == "no_open_tube"
 
 
+def test_a_station_that_used_tubes_this_round_cannot_sample_into_none(client, site, staff):
+    """After "10 人满，请换管" the next swab waits for the next tube; a station that never
+    used a tube (the site does not require them) samples as before."""
+    open_tube(client, site["id"], 1, TUBE, staff)
+    for seed in range(1, 11):
+        call_and_sample(client, site["id"], 1, staff, seed)
+    join_as(client, site["id"], 11)
+    eleventh = call(client, site["id"], 1, staff)
+    assert sample(client, eleventh["id"], staff, status=409)["error"]["code"] == "no_open_tube"
+    assert client.get(f"/api/v1/tickets/{eleventh['id']}", headers=staff).get_json()["status"] == "called"
+    open_tube(client, site["id"], 1, TUBE2, staff)
+    assert sample(client, eleventh["id"], staff)["tube"] == TUBE2
+    assert call_and_sample(client, site["id"], 2, staff, 12)["tube"] is None
+
+
 def test_home_sampling_binds_to_the_home_teams_tube(client, site, staff):
     from tests.conftest import person
 
