@@ -65,7 +65,8 @@ return {'ok', changes}
 
 # Bring the stored alerts in line with the conditions true now. A raised alert
 # stays until acknowledged, even after its condition clears; an acknowledged
-# one that clears is dropped, and is raised afresh if its condition returns.
+# one that clears is dropped, and is raised afresh if its condition returns, or
+# if it grows worse by a step (``level``, for waits) after it was acknowledged.
 # KEYS[1] alerts hash (id -> json)
 # ARGV[1] now ms  ARGV[2..] id, message-json pairs of the conditions true now
 # -> the alerts hash, flat
@@ -85,6 +86,14 @@ for id, data in pairs(active) do
     local fresh = cjson.decode(data)
     alert.detail = fresh.detail
     if not alert.active then alert.active = true; alert.cleared_ms = nil end
+    -- Acknowledged, then worse by another step (a wait 15 minutes longer): raised again.
+    local level = tonumber(fresh.level or 0)
+    if alert.acked_ms and level > tonumber(alert.level or 0) then
+      alert.acked_ms = nil
+      alert.acked_by = nil
+      alert.raised_ms = now
+    end
+    if not alert.acked_ms then alert.level = fresh.level end
     redis.call('HSET', KEYS[1], id, cjson.encode(alert))
   end
 end

@@ -142,16 +142,22 @@ def _chart(agg: dict[str, int], quarter_now: int) -> dict:
     return {"labels": labels, "per_hour": samples, "avg_wait_min": avg_wait, "max_wait_min": max_wait}
 
 
+#: A wait alert already acknowledged is raised again each time the wait grows by this much
+#: more (45, 60, 75 minutes…): seen at 31 minutes is not seen at 50.
+ESCALATE_S = 15 * 60
+
+
 def _conditions(stats: dict) -> dict[str, dict]:
     """The alert conditions true now, by alert id."""
     target = stats["settings"]["wait_target_min"] * 60
     found = {}
     waits = stats["waits"]
     if waits["longest_s"] is not None and waits["longest_s"] > target:
-        found["long_wait"] = {"kind": "long_wait",
+        found["long_wait"] = {"kind": "long_wait", "level": waits["longest_s"] // ESCALATE_S,
                               "detail": {"minutes": waits["longest_s"] // 60, "number": waits["longest_number"]}}
     if stats["waiting"] and stats["eta_join_s"] is not None and stats["eta_join_s"] > target:
-        found["projected"] = {"kind": "projected", "detail": {"minutes": stats["eta_join_s"] // 60}}
+        found["projected"] = {"kind": "projected", "level": stats["eta_join_s"] // ESCALATE_S,
+                              "detail": {"minutes": stats["eta_join_s"] // 60}}
     if stats["waiting"]:
         for st in stats["stations"]:
             n = st["number"]

@@ -190,6 +190,25 @@ def test_alerts_for_long_and_projected_waits_stay_until_acknowledged(qb, site, c
     assert not stats.acknowledge(qb, "jinyu", "long_wait", "organizer")
 
 
+def test_an_acknowledged_wait_alert_is_raised_again_when_the_wait_grows_another_step(qb, site, clock):
+    roster.put_roster(qb, "jinyu", 1, FULL, "staff")
+    roster.put_roster(qb, "jinyu", 2, FULL, "staff")
+    for k in range(130):
+        join(qb, k)
+    assert [a["id"] for a in stats.site_stats(qb, "jinyu")["alerts"]] == ["projected"]  # 32.5 min
+    assert stats.acknowledge(qb, "jinyu", "projected", "organizer")
+    for k in range(130, 140):  # 35 min: the same step, still acknowledged
+        join(qb, k)
+    projected = stats.site_stats(qb, "jinyu")["alerts"][0]
+    assert projected["acked_ms"] == at("09:00") and projected["detail"]["minutes"] == 35
+    clock.set("09:05")
+    for k in range(140, 190):  # 47.5 min: a step worse, raised again
+        join(qb, k)
+    projected = stats.site_stats(qb, "jinyu")["alerts"][0]
+    assert "acked_ms" not in projected and projected["raised_ms"] == at("09:05")
+    assert projected["detail"]["minutes"] == 47
+
+
 def test_paused_and_understaffed_stations_raise_alerts_while_people_wait(qb, site, clock):
     roster.put_roster(qb, "jinyu", 1, FULL, "staff")
     roster.put_roster(qb, "jinyu", 2, FULL[:3], "staff")
