@@ -22,8 +22,9 @@ REPLAY_LIMIT = 500
 def decode_event(event_id: str, event_json: str) -> dict:
     event = json.loads(event_json)
     event["id"] = event_id
-    if event.get("pace") is not None and event["pace"] < 0:
-        event["pace"] = None
+    for name in ("pace", "pace_single"):  # -1: no station of that kind is open
+        if event.get(name) is not None and event[name] < 0:
+            event[name] = None
     return event
 
 

@@ -36,27 +36,36 @@ local function ticket_number(seq)
   return string.char(65 + block) .. string.format('%03d', (seq - 1) % 999 + 1)
 end
 
--- Seconds per person for the whole site: the sum of each open station's
--- measured rate over the window (the default rate until it has enough samples).
--- Returns -1 when no station is open.
-local function pace(stations_key, now)
+-- Seconds per person for each kind of station: the sum of each open station's measured
+-- rate over the window (the default rate until it has enough samples), over the pooled
+-- stations, and over the single-tube ones (only these call yellow-code residents, and they
+-- call nobody else). Each is -1 when no station of its kind is open.
+local function paces(stations_key, now)
   local flat = redis.call('HGETALL', stations_key)
-  local rate = 0
+  local modes = redis.call('HGETALL', string.sub(STATION_PREFIX, 1, -4) .. 'modes')
+  local single = {}
+  for i = 1, #modes, 2 do single[modes[i]] = modes[i + 1] == 'single' end
+  local pooled_rate, single_rate = 0, 0
   for i = 1, #flat, 2 do
     if flat[i + 1] == 'open' then
       local key = STATION_PREFIX .. 'served:' .. flat[i]
       local n = redis.call('ZCOUNT', key, now - WINDOW_MS, now)
+      local rate = 1 / DEFAULT_S
       if n >= MIN_SAMPLES then
         local first = redis.call('ZRANGEBYSCORE', key, now - WINDOW_MS, now, 'WITHSCORES', 'LIMIT', 0, 1)
-        local span = math.max(now - tonumber(first[2]), 60000)
-        rate = rate + n * 1000 / span
-      else
-        rate = rate + 1 / DEFAULT_S
+        rate = n * 1000 / math.max(now - tonumber(first[2]), 60000)
       end
+      if single[flat[i]] then single_rate = single_rate + rate else pooled_rate = pooled_rate + rate end
     end
   end
-  if rate == 0 then return -1 end
-  return 1 / rate
+  local function per_person(rate) if rate == 0 then return -1 end return 1 / rate end
+  return per_person(pooled_rate), per_person(single_rate)
+end
+
+-- The pooled stations' pace: what a new arrival, and nearly everyone, waits by.
+local function pace(stations_key, now)
+  local pooled = paces(stations_key, now)
+  return pooled
 end
 
 -- Append a site event; returns its id and its JSON, which the app broadcasts as is.
@@ -126,10 +135,10 @@ for _, p in ipairs(people) do
   if first_seq then also[#also + 1] = {seq, p.lane} else first_seq = seq end
 end
 if ARGV[2] ~= '' then redis.call('EXPIRE', base .. 'hh:' .. ARGV[2], 7 * 86400) end
-local site_pace = pace(KEYS[2], now)
+local site_pace, single_pace = paces(KEYS[2], now)
 local first = redis.call('HMGET', ARGV[1] .. ids[1], 'number', 'lane')
 local event = {type = 'joined', number = first[1], entered = first_seq, lane = first[2],
-  waiting = redis.call('ZCARD', KEYS[3]), pace = site_pace, ts = now}
+  waiting = redis.call('ZCARD', KEYS[3]), pace = site_pace, pace_single = single_pace, ts = now}
 if #also > 0 then event.also = also end
 local event_id, event_json = emit(KEYS[6], event)
 redis.call('SET', KEYS[7], ids[1], 'EX', IDEM_TTL)
@@ -139,7 +148,7 @@ for i, p in ipairs(people) do
   local tkey = ARGV[1] .. p.id
   snaps[i] = {redis.call('HGETALL', tkey), lane_ahead(base, p.lane, redis.call('HGET', tkey, 'score'))}
 end
-return {'ok', ids, event_id, event_json, snaps, event_id, tostring(site_pace)}
+return {'ok', ids, event_id, event_json, snaps, event_id, tostring(site_pace), tostring(single_pace)}
 """
 
 # Call the next waiting ticket to a station: from the lane the site's priority ratio
@@ -203,7 +212,7 @@ if #also > 0 then event.also = also end
 -- The ticket the call is for (the first of a household), by the names the rest of the script knows.
 local tid, tkey, number = first, ARGV[2] .. first, event.number
 event.waiting = redis.call('ZCARD', KEYS[2])
-event.pace = pace(KEYS[1], now)
+event.pace, event.pace_single = paces(KEYS[1], now)
 local event_id, event_json = emit(KEYS[3], event)
 redis.call('SET', KEYS[4], tid, 'EX', IDEM_TTL)
 table.remove(called, 1)
@@ -278,7 +287,7 @@ else
   event.type = final[op]
 end
 event.waiting = redis.call('ZCARD', KEYS[2])
-event.pace = pace(KEYS[7], now)
+event.pace, event.pace_single = paces(KEYS[7], now)
 local event_id, event_json = emit(KEYS[4], event)
 redis.call('SET', KEYS[5], tid, 'EX', IDEM_TTL)
 return {'ok', tid, event_id, event_json}
@@ -292,8 +301,9 @@ SET_STATION = _COMMON + r"""
 if not redis.call('HGET', KEYS[1], ARGV[1]) then return {'err', 'station_not_found', ''} end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 local now = now_ms()
+local pooled, single = paces(KEYS[1], now)
 local event_id, event_json = emit(KEYS[2], {type = 'station', station = tonumber(ARGV[1]), status = ARGV[2],
-  waiting = redis.call('ZCARD', KEYS[3]), pace = pace(KEYS[1], now), ts = now})
+  waiting = redis.call('ZCARD', KEYS[3]), pace = pooled, pace_single = single, ts = now})
 return {'ok', event_id, event_json}
 """
 
@@ -319,7 +329,11 @@ if t[1] == 'waiting' then
   if t[2] then rank = lane_ahead(site_base(KEYS[2]), t[2], t[3])
   else rank = redis.call('ZRANK', KEYS[2], redis.call('HGET', KEYS[1], 'id')) or -1 end
 end
-return {redis.call('HGETALL', KEYS[1]), rank, last_event_id(KEYS[3]), tostring(pace(KEYS[4], now_ms()))}
+-- The pace of the stations that will call this ticket: single-tube ones for a yellow code.
+local pooled, single = paces(KEYS[4], now_ms())
+local lane_pace = pooled
+if t[2] and string.sub(t[2], 1, 1) == 's' then lane_pace = single end
+return {redis.call('HGETALL', KEYS[1]), rank, last_event_id(KEYS[3]), tostring(lane_pace)}
 """
 
 # Create a site with its stations, all open, unless the id is taken.

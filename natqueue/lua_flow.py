@@ -160,7 +160,10 @@ if not redis.call('HGET', base .. 'stations', ARGV[1]) then return {'err', 'stat
 local code = redis.call('HGET', base .. 'open-tubes', ARGV[1])
 if code then close_tube(base, code, now, 'mode') end
 redis.call('HSET', base .. 'modes', ARGV[1], ARGV[2])
-return done(ARGV[1], {type = 'station_mode', station = tonumber(ARGV[1]), mode = ARGV[2]})
+-- Which stations serve whom changed: so did each kind's pace, which phones wait by.
+local pooled, single = paces(base .. 'stations', now)
+return done(ARGV[1], {type = 'station_mode', station = tonumber(ARGV[1]), mode = ARGV[2],
+  pace = pooled, pace_single = single})
 """
 
 # Put a resident who cannot come on the home-sampling list.

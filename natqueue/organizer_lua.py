@@ -20,8 +20,9 @@ else
   redis.call('HDEL', KEYS[4], ARGV[1])
 end
 local now = now_ms()
+local pooled, single = paces(KEYS[1], now)
 local event = {type = 'station', station = tonumber(ARGV[1]), status = ARGV[2],
-  waiting = redis.call('ZCARD', KEYS[3]), pace = pace(KEYS[1], now), ts = now}
+  waiting = redis.call('ZCARD', KEYS[3]), pace = pooled, pace_single = single, ts = now}
 if ARGV[3] ~= '' and ARGV[2] == 'paused' then event.reason = ARGV[3] end
 local event_id, event_json = emit(KEYS[2], event)
 return {'ok', event_id, event_json}

@@ -161,8 +161,9 @@ def join_people(backend: Backend, site_id: str, people: list[Person], request_id
             return [first], None
         ids = backend.redis.lrange(keys.household(first["household"]), 0, -1)
         return [get_ticket(backend, tid, include_token=True) for tid in ids], None
-    _, _ids, event_id, event_json, snaps, last_id, pace_raw = result
-    found = [_ticket(keys, [flat, ahead, last_id, pace_raw], include_token=True) for flat, ahead in snaps]
+    _, _ids, event_id, event_json, snaps, last_id, pace_raw, single_pace_raw = result
+    found = [_ticket(keys, [flat, ahead, last_id, single_pace_raw if p.single else pace_raw], include_token=True)
+             for p, (flat, ahead) in zip(people, snaps, strict=True)]
     return found, decode_event(event_id, event_json)
 
 

@@ -176,3 +176,26 @@ def test_a_retried_family_join_returns_the_same_tickets(client, site):
     assert [t["id"] for t in again.get_json()["tickets"]] == [t["id"] for t in first.get_json()["tickets"]]
     assert all(t["token"] for t in again.get_json()["tickets"])
     assert client.get(f"/api/v1/sites/{site['id']}").get_json()["waiting"] == 2
+
+
+def test_a_yellow_code_wait_is_estimated_by_the_single_tube_stations_alone(client, admin):
+    """Two pooled stations and one single-tube station, at the default 30 s a person each:
+    everyone else waits by the pooled pair (15 s a person), a yellow code by the single one
+    (30 s), and with no single-tube station open there is no estimate for them at all."""
+    client.post("/api/v1/sites", json={"id": "sanzhan", "name": "三台", "stations": 3}, headers=admin)
+    staff = {"Authorization": "Bearer " + client.post("/api/v1/auth/staff", json={
+        "site_id": "sanzhan", "code": client.post("/api/v1/sites/sanzhan/staff-code", headers=admin)
+        .get_json()["staff_code"]}).get_json()["token"]}
+    assert client.post("/api/v1/sites/sanzhan/stations/3/mode", json={"mode": "single"},
+                       headers=staff).status_code == 200
+    regular = [join_as(client, "sanzhan", seed) for seed in (1, 2)]
+    yellow = [join_as(client, "sanzhan", seed, yellow_code=True) for seed in (3, 4)]
+    assert client.get("/api/v1/sites/sanzhan").get_json()["pace_seconds"] == 15
+    assert (regular[1]["ahead"], regular[1]["pace_seconds"], regular[1]["eta_seconds"]) == (1, 15, 15)
+    assert (yellow[1]["ahead"], yellow[1]["pace_seconds"], yellow[1]["eta_seconds"]) == (1, 30, 30)
+    client.post("/api/v1/sites/sanzhan/stations/3/status", json={"status": "closed"}, headers=staff)
+    holder = {"X-Ticket-Token": yellow[1]["token"]}
+    now = client.get(f"/api/v1/tickets/{yellow[1]['id']}", headers=holder).get_json()
+    assert (now["ahead"], now["pace_seconds"], now["eta_seconds"]) == (1, None, None)
+    assert client.get(f"/api/v1/tickets/{regular[1]['id']}", headers={"X-Ticket-Token": regular[1]["token"]}
+                      ).get_json()["eta_seconds"] == 15

@@ -14,7 +14,7 @@
   // ticket snapshot does not carry; an event older than the ticket snapshot may
   // still be news for the count (e.g. our own join, when it arrives after the answer).
   var state = { id: null, token: null, ticket: null, lastEventId: null, siteEventId: site.last_event_id,
-                pace: site.pace_seconds, nearNotified: false, calledKey: null };
+                pace: site.pace_seconds, singlePace: null, nearNotified: false, calledKey: null };
   var joinKey = null;   // Idempotency-Key of the join being tried; kept across retries
   var audio = null;
 
@@ -104,7 +104,10 @@
     if (waiting) {
       $("ticket-status").textContent = S.waiting;
       $("ticket-ahead").textContent = t.ahead;
-      $("ticket-eta").textContent = etaText(state.pace === null ? null : t.ahead * state.pace);
+      // A yellow-code ticket waits for the single-tube stations' pace, everyone else the pooled one.
+      var pace = t.single ? state.singlePace : state.pace;
+      $("ticket-eta").textContent = (pace === null || pace === undefined) && t.single ? S.noSingleEstimate
+        : etaText(pace === null || pace === undefined ? null : t.ahead * pace);
       var near = t.ahead <= site.alert_ahead;
       show($("near"), near);
       if (near && !state.nearNotified) { state.nearNotified = true; alertUser(false); }
@@ -132,7 +135,7 @@
   function applyTicket(t) {
     if (!state.id || t.id !== state.id) { return; }
     state.ticket = t;
-    state.pace = t.pace_seconds;
+    if (t.single) { state.singlePace = t.pace_seconds; } else { state.pace = t.pace_seconds; }
     state.lastEventId = t.last_event_id;
     renderTicket();
     renderSite();
@@ -161,6 +164,7 @@
     if (forTicket) {
       state.lastEventId = e.id;
       if ("pace" in e) { state.pace = e.pace; }
+      if ("pace_single" in e) { state.singlePace = e.pace_single; }
       var t = state.ticket;
       if (t && t.status === "waiting") {
         // Lanes (see docs/api.md): a regular ticket counts everyone of its group who joined

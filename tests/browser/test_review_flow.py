@@ -85,7 +85,8 @@ def test_the_consoles_row_buttons_are_big_enough_for_gloved_hands(open_page, api
 
 
 @pytest.mark.browser
-def test_a_yellow_code_resident_is_told_only_a_single_tube_station_calls_them(open_page, make_site):
+def test_a_yellow_code_resident_is_told_only_a_single_tube_station_calls_them(open_page, api, make_site):
+    from tests.browser.conftest import staff_headers
     from tests.conftest import make_id_number
 
     site = make_site()
@@ -98,6 +99,11 @@ def test_a_yellow_code_resident_is_told_only_a_single_tube_station_calls_them(op
     note = page.locator("#single-note")
     expect(note).to_be_visible()
     expect(note).to_contain_text("只有单管采样台会叫您的号")
+    # No single-tube station yet: no wait is promised. Once one opens, its own pace counts.
+    expect(page.locator("#ticket-eta")).to_have_text("单管采样台开放后才能估计")
+    api.ok("POST", f"/api/v1/sites/{site['id']}/stations/2/mode", {"mode": "single"},
+           headers=staff_headers(api, site))
+    expect(page.locator("#ticket-eta")).to_have_text("不到 1 分钟")
 
 
 @pytest.mark.browser
