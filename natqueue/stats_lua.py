@@ -58,13 +58,17 @@ local function stats_on_call(tkey, now)
   if not created then return end
   local wait = math.max(0, now - created)
   local key, q = stats_key(now)
-  stats_add(key, 'waits_n', 1)
-  stats_add(key, 'waits_sum', wait)
-  stats_max(key, 'waits_max', wait)
-  stats_add(key, 'h' .. math.min(math.floor(wait / 60000), 720), 1)
-  stats_add(key, q .. 'waits_n', 1)
-  stats_add(key, q .. 'waits_sum', wait)
-  stats_max(key, q .. 'waits_max', wait)
+  -- One wait per person: a resident sent back to the queue from the table (a yellow code
+  -- found at a pooled station) and called again is counted once, at the first call.
+  if redis.call('HSETNX', tkey, 'wait_counted', 1) == 1 then
+    stats_add(key, 'waits_n', 1)
+    stats_add(key, 'waits_sum', wait)
+    stats_max(key, 'waits_max', wait)
+    stats_add(key, 'h' .. math.min(math.floor(wait / 60000), 720), 1)
+    stats_add(key, q .. 'waits_n', 1)
+    stats_add(key, q .. 'waits_sum', wait)
+    stats_max(key, q .. 'waits_max', wait)
+  end
   -- Waited past the target: alert even if no dashboard was open meanwhile (the next
   -- read of the figures marks it cleared if nobody waits that long any more).
   local target = (tonumber(redis.call('HGET', STATS_BASE .. 'meta', 'wait_target_min') or '') or 30) * 60000

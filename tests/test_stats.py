@@ -411,3 +411,19 @@ def test_a_wait_within_the_target_raises_nothing(qb, site, clock):
     clock.set("09:45")
     call(qb, 1)
     assert stats.site_stats(qb, "jinyu")["alerts"] == []
+
+
+def test_a_resident_sent_back_to_the_queue_and_called_again_is_one_wait(qb, site, clock):
+    from natqueue import workflow
+
+    workflow.set_mode(qb, "jinyu", 2, "single")
+    first = join(qb, 1)
+    clock.set("09:10")
+    assert call(qb, 1)["id"] == first["id"]
+    workflow.set_flags(qb, first["id"], None, "yellow_code")  # a yellow code, found at the pooled table
+    assert tickets.get_ticket(qb, first["id"])["status"] == "waiting"
+    clock.set("09:20")
+    assert call(qb, 2)["id"] == first["id"]
+    waits = stats.site_stats(qb, "jinyu")["waits"]
+    assert (waits["count_today"], waits["max_s"]) == (1, 600)
+
