@@ -73,4 +73,6 @@
       });
     });
   }
+  // The forms answer from here on (a submit before this would reload the page instead).
+  document.body.setAttribute("data-ready", "1");
 })();

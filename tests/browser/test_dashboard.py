@@ -29,6 +29,12 @@ def _sign_in_organizer(page, path):
     page.click("#organizer-form button[type=submit]")
 
 
+def _organizer_page(page, path):
+    """Signed in on an organizer page whose forms are ready to answer."""
+    _sign_in_organizer(page, path)
+    expect(page.locator("body")).to_have_attribute("data-ready", "1")
+
+
 @pytest.mark.browser
 def test_dashboard_updates_live_when_a_station_samples(open_page, api, make_site, screenshot):
     site = make_site(stations=3)
@@ -185,7 +191,7 @@ def test_station_console_roster_and_pause_reason(open_page, api, make_site):
 @pytest.mark.browser
 def test_organizer_creates_and_edits_a_site(open_page, api, live_server):
     page = open_page("laptop")
-    _sign_in_organizer(page, "/organizer/sites")
+    _organizer_page(page, "/organizer/sites")
     page.fill("#create-site input[name=id]", "b-dongmen")
     page.fill("#create-site input[name=name]", "东门广场")
     page.fill("#create-site input[name=stations]", "2")
@@ -230,7 +236,7 @@ def test_organizer_creates_and_edits_a_site(open_page, api, live_server):
 def test_a_refused_setting_is_named_in_words_not_codes(open_page, make_site):
     site = make_site()
     page = open_page("laptop")
-    _sign_in_organizer(page, f"/organizer/sites/{site['id']}")
+    _organizer_page(page, f"/organizer/sites/{site['id']}")
     page.fill("#site-settings input[name=band_busy_min]", "40")
     page.fill("#site-settings input[name=band_congested_min]", "30")
     page.click("#site-settings button[type=submit]")

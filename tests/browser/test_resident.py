@@ -159,3 +159,23 @@ def test_reload_and_a_new_page_at_the_url_keep_the_ticket(open_page, api, make_s
     later = open_page("phone", url.replace(api.base, ""))
     expect(later.locator("#called")).to_be_visible()
     expect(later.locator("#called-text")).to_have_text("请到 2 号采样台")
+
+
+@pytest.mark.browser
+def test_a_join_tapped_before_the_page_script_arrives_puts_nothing_in_the_address(open_page, make_site):
+    """On a weak network the form can be on screen before its script: the browser must not
+    send it its own way, with the name, phone and ID number in the address (and the log)."""
+    site = make_site()
+    page = open_page("phone")
+    page.route("**/static/js/resident*.js", lambda route: route.abort())  # the script never arrives
+    page.goto(f"/s/{site['id']}")
+    page.evaluate("document.getElementById('join').hidden = false")
+    resident = person(2)
+    page.fill("input[name=name]", resident["name"])
+    page.fill("input[name=phone]", resident["phone"])
+    page.fill("input[name=id_number]", resident["id_number"])
+    same_document(page)
+    page.evaluate("document.getElementById('join-form').requestSubmit()")
+    page.wait_for_timeout(500)  # a navigation, had one started, would have replaced the document
+    assert still_same_document(page)
+    assert resident["id_number"] not in page.url and "phone" not in page.url
