@@ -189,14 +189,16 @@
       socket.emit("watch_ticket", { ticket_id: state.id, token: state.token }, function (ack) {
         if (ack && !ack.ok && (ack.error.code === "ticket_not_found" || ack.error.code === "forbidden")) {
           forget(); renderTicket(); watch();
-        }
+        } else { live(); }
       });
     } else {
-      socket.emit("watch_site", { site_id: site.id, last_id: state.lastEventId });
+      socket.emit("watch_site", { site_id: site.id, last_id: state.lastEventId }, live);
     }
   }
+  // Marks when the page is in its rooms and events reach it (for whoever checks the page).
+  function live() { document.body.setAttribute("data-live", "1"); }
   socket.on("connect", function () { show($("offline"), false); watch(); });
-  socket.on("disconnect", function () { show($("offline"), true); });
+  socket.on("disconnect", function () { show($("offline"), true); document.body.removeAttribute("data-live"); });
   socket.on("connect_error", function () { show($("offline"), true); });
   socket.on("ticket", applyTicket);
   socket.on("site", applySnapshot);
