@@ -15,6 +15,8 @@ bp = Blueprint("pages", __name__)
 
 @bp.after_app_request
 def _remember_language(response):
+    if b"lang=" not in request.query_string:  # nearly every request: no query to parse
+        return response
     chosen = request.args.get("lang")
     if chosen in LOCALES:
         response.set_cookie("natq_lang", chosen, max_age=365 * 86400, samesite="Lax")
