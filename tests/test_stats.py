@@ -7,58 +7,11 @@ import pytest
 
 from natqueue import figures, roster, siteadmin, sites, stats, tickets
 from natqueue.backend import Backend
+from tests import stats_support
 from tests.conftest import person
+from tests.stats_support import FULL, MIN, SHANGHAI, Clock, at, call, join, move, station
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-MIN = 60_000
-
-
-def at(hhmm: str, day: int = 1) -> int:
-    """Epoch ms of a wall-clock time in Shanghai on 2026-12-<day>."""
-    h, m = (int(x) for x in hhmm.split(":"))
-    return int(datetime(2026, 12, day, h, m, tzinfo=SHANGHAI).timestamp() * 1000)
-
-
-class Clock:
-    def __init__(self, now: int):
-        self.now = now
-
-    def __call__(self) -> int:
-        return self.now
-
-    def set(self, hhmm: str, day: int = 1, plus_s: float = 0) -> None:
-        self.now = at(hhmm, day) + int(plus_s * 1000)
-
-
-@pytest.fixture
-def clock():
-    return Clock(at("09:00"))
-
-
-@pytest.fixture
-def qb(redis_client, clock):
-    return Backend(redis_client, clock=clock)
-
-
-@pytest.fixture
-def site(qb):
-    return sites.create_site(qb, "jinyu", "金域华府", 2)
-
-
-def join(qb, seed: int) -> dict:
-    return tickets.join(qb, "jinyu", **person(seed))[0]
-
-
-def call(qb, station: int) -> dict:
-    return tickets.call_next(qb, "jinyu", station)[0]
-
-
-def move(qb, ticket: dict, op: str) -> None:
-    tickets.transition(qb, ticket["id"], op)
-
-
-def station(figs: dict, n: int) -> dict:
-    return next(s for s in figs["stations"] if s["number"] == n)
+clock, qb, site = stats_support.clock, stats_support.qb, stats_support.site  # the fixtures
 
 
 def test_an_empty_site_is_flowing_with_no_figures(qb, site):
@@ -160,68 +113,6 @@ def test_estimated_wait_for_joining_now_and_bands(qb, site, clock):
 ])
 def test_band_thresholds(minutes, expected):
     assert figures.band(minutes) == expected
-
-
-FULL = [{"name": f"p{i}", "role": role} for i, role in enumerate(
-    ["medic", "cadre", "cadre", "worker_entry", "worker_entry", "worker_order", "worker_order"])]
-
-
-def test_alerts_for_long_and_projected_waits_stay_until_acknowledged(qb, site, clock):
-    roster.put_roster(qb, "jinyu", 1, FULL, "staff")
-    roster.put_roster(qb, "jinyu", 2, FULL, "staff")
-    for k in range(130):
-        join(qb, k)
-    figs = stats.site_stats(qb, "jinyu")
-    assert [a["id"] for a in figs["alerts"]] == ["projected"]  # 130 x 15 s = 32.5 min
-    clock.set("09:31")
-    figs = stats.site_stats(qb, "jinyu")
-    kinds = {a["id"]: a for a in figs["alerts"]}
-    assert set(kinds) == {"projected", "long_wait"}
-    assert kinds["long_wait"]["detail"]["minutes"] == 31
-    assert kinds["long_wait"]["raised_ms"] == at("09:31")
-    for _ in range(130):  # the queue drains: the conditions clear, the alerts stay
-        call(qb, 1)
-    figs = stats.site_stats(qb, "jinyu")
-    kinds = {a["id"]: a for a in figs["alerts"]}
-    assert set(kinds) == {"projected", "long_wait"}
-    assert not kinds["long_wait"]["active"] and kinds["long_wait"]["cleared_ms"] == at("09:31")
-    assert stats.acknowledge(qb, "jinyu", "long_wait", "organizer")
-    assert [a["id"] for a in stats.site_stats(qb, "jinyu")["alerts"]] == ["projected"]
-    assert not stats.acknowledge(qb, "jinyu", "long_wait", "organizer")
-
-
-def test_an_acknowledged_wait_alert_is_raised_again_when_the_wait_grows_another_step(qb, site, clock):
-    roster.put_roster(qb, "jinyu", 1, FULL, "staff")
-    roster.put_roster(qb, "jinyu", 2, FULL, "staff")
-    for k in range(130):
-        join(qb, k)
-    assert [a["id"] for a in stats.site_stats(qb, "jinyu")["alerts"]] == ["projected"]  # 32.5 min
-    assert stats.acknowledge(qb, "jinyu", "projected", "organizer")
-    for k in range(130, 140):  # 35 min: the same step, still acknowledged
-        join(qb, k)
-    projected = stats.site_stats(qb, "jinyu")["alerts"][0]
-    assert projected["acked_ms"] == at("09:00") and projected["detail"]["minutes"] == 35
-    clock.set("09:05")
-    for k in range(140, 190):  # 47.5 min: a step worse, raised again
-        join(qb, k)
-    projected = stats.site_stats(qb, "jinyu")["alerts"][0]
-    assert "acked_ms" not in projected and projected["raised_ms"] == at("09:05")
-    assert projected["detail"]["minutes"] == 47
-
-
-def test_paused_and_understaffed_stations_raise_alerts_while_people_wait(qb, site, clock):
-    roster.put_roster(qb, "jinyu", 1, FULL, "staff")
-    roster.put_roster(qb, "jinyu", 2, FULL[:3], "staff")
-    assert stats.site_stats(qb, "jinyu")["alerts"] == []  # nobody waits: nothing to alert
-    join(qb, 1)
-    siteadmin.set_station_status(qb, "jinyu", 1, "paused", "disinfection")
-    figs = stats.site_stats(qb, "jinyu")
-    alerts = {a["id"]: a for a in figs["alerts"]}
-    assert set(alerts) == {"paused:1", "understaffed:2"}
-    assert alerts["paused:1"]["detail"]["reason"] == "disinfection"
-    assert alerts["understaffed:2"]["detail"]["gaps"] == {"worker_entry": 2, "worker_order": 2}
-    assert station(figs, 2)["staffing"]["understaffed"]
-    assert not station(figs, 1)["staffing"]["understaffed"]
 
 
 def test_roster_gaps_history_and_standard(qb, site, clock):
@@ -388,29 +279,6 @@ def test_the_last_shift_does_not_staff_this_one(qb, site, clock):
     assert [(h["name"], h["move"]) for h in got["history"]][:2] == [("p0", "in"), ("p0", "out")]
     join(qb, 1)
     assert "understaffed:1" in {a["id"] for a in stats.site_stats(qb, "jinyu")["alerts"]}
-
-
-def test_a_long_wait_nobody_watched_is_still_alerted(qb, site, clock):
-    """Nobody had the dashboard open while A001 waited 45 minutes: the alert is there
-    when an organizer looks later (cleared, since nobody waits now), until acknowledged."""
-    first = join(qb, 1)
-    clock.set("09:45")
-    call(qb, 1)  # no figures were read in between
-    clock.set("10:30")
-    alerts = {a["id"]: a for a in stats.site_stats(qb, "jinyu")["alerts"]}
-    assert set(alerts) == {"long_wait"}
-    assert alerts["long_wait"]["detail"] == {"minutes": 45, "number": first["number"]}
-    assert not alerts["long_wait"]["active"] and alerts["long_wait"]["raised_ms"] == at("09:30")
-    assert stats.acknowledge(qb, "jinyu", "long_wait", "organizer")
-    assert stats.site_stats(qb, "jinyu")["alerts"] == []
-
-
-def test_a_wait_within_the_target_raises_nothing(qb, site, clock):
-    siteadmin.update_site(qb, "jinyu", {"wait_target_min": 50})
-    join(qb, 1)
-    clock.set("09:45")
-    call(qb, 1)
-    assert stats.site_stats(qb, "jinyu")["alerts"] == []
 
 
 def test_a_resident_sent_back_to_the_queue_and_called_again_is_one_wait(qb, site, clock):
