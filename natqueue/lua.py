@@ -227,7 +227,9 @@ return {'ok', tid, event_id, event_json, called}
 # a single-tube resident at a pooled tube or a person already sampled this round.
 # KEYS[1] ticket  KEYS[2] waiting  KEYS[3] live_ids  KEYS[4] events  KEYS[5] idem
 # KEYS[6] served  KEYS[7] stations  KEYS[8] calling
-# ARGV[1] op  ARGV[2] holder token ('' when staff acts), then the tail
+# ARGV[1] op  ARGV[2] holder token ('' when staff acts)
+# ARGV[3] for sampled: the tube the station had open when the medic marked it ('-': none;
+#   '' to bind to whatever is open now), then the tail
 # -> {'ok', ticket_id, event_id, event_json} | {'replay', ticket_id} | {'err', code, detail}
 TRANSITION = _COMMON + FLOW_HELPERS + r"""
 local prior = redis.call('GET', KEYS[5])
@@ -256,6 +258,11 @@ elseif op == 'check_in' then
 else
   local base = site_base(KEYS[2])
   if op == 'sampled' then
+    -- A mark sent late (kept by a console through a network cut) names the tube it was
+    -- made with: bound to another one, the lab's record would point at the wrong people.
+    if ARGV[3] ~= '' and (redis.call('HGET', base .. 'open-tubes', station) or '-') ~= ARGV[3] then
+      return {'err', 'tube_changed', ''}
+    end
     -- The tube binding is checked first: a refused sample changes nothing.
     local refused = bind_sample(base, KEYS[1], tid, station, now)
     if refused then return {'err', refused, ''} end

@@ -76,10 +76,12 @@ def call_next(backend: Backend, site_id: str, station: int,
 
 
 def transition(backend: Backend, ticket_id: str, op: str, request_id: str | None = None,
-               holder_token: str | None = None) -> tuple[dict, dict | None]:
+               holder_token: str | None = None, expect_tube: str | None = None) -> tuple[dict, dict | None]:
     """recall / check_in / no_show / sampled / cancel.
 
-    ``holder_token`` set means the holder acts, and it must match the ticket's."""
+    ``holder_token`` set means the holder acts, and it must match the ticket's. ``expect_tube``
+    (sampled only): the tube the station had open when the mark was made, '-' for none; the
+    sample is refused (``tube_changed``) if that is no longer the station's open tube."""
     if op not in OPERATIONS:
         raise QueueError("bad_operation", op)
     keys = SiteKeys(site_of(ticket_id))
@@ -87,7 +89,7 @@ def transition(backend: Backend, ticket_id: str, op: str, request_id: str | None
         "TRANSITION",
         [keys.ticket(ticket_id), keys.waiting, keys.live_ids, keys.events,
          keys.idem(f"{op}:{ticket_id}", request_key(request_id)), keys.served, keys.stations, keys.calling],
-        [op, holder_token or ""],
+        [op, holder_token or "", expect_tube or ""],
         keys.station_prefix,
     )
     return get_ticket(backend, result[1]), _event(result)

@@ -205,3 +205,20 @@ def test_a_retried_sampled_binds_once(client, site, staff):
     assert first["tube_position"] == again["tube_position"] == 1
     view = client.get(f"/api/v1/sites/{site['id']}/stations/1/tube", headers=staff).get_json()
     assert view["tube"]["count"] == 1
+
+
+def test_a_late_sampled_mark_binds_only_to_the_tube_it_was_made_with(client, site, staff):
+    """A console that kept a mark through a network cut sends the tube it showed open: if the
+    station has another tube open by then, the mark is refused and nothing changes."""
+    open_tube(client, site["id"], 1, TUBE, staff)
+    join_as(client, site["id"], 1)
+    ticket = call(client, site["id"], 1, staff)
+    url = f"/api/v1/tickets/{ticket['id']}/sampled"
+    refused = client.post(url, json={"tube": TUBE2}, headers=staff)
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "tube_changed"
+    assert client.post(url, json={"tube": None}, headers=staff).get_json()["error"]["code"] == "tube_changed"
+    assert client.get(f"/api/v1/tickets/{ticket['id']}", headers=staff).get_json()["status"] == "called"
+    bad = client.post(url, json={"tube": 5}, headers=staff)
+    assert bad.status_code == 400 and bad.get_json()["error"]["fields"] == {"tube": "tube_code_or_null"}
+    done = client.post(url, json={"tube": TUBE}, headers=staff).get_json()
+    assert (done["status"], done["tube"], done["tube_position"]) == ("sampled", TUBE, 1)

@@ -270,9 +270,23 @@ def staff_move(ticket_id, move):
     refused = check_staff(site_id)
     if refused is not None:
         return refused
-    ticket, event = tickets.transition(get_backend(), ticket_id, op, idempotency_key())
+    expect_tube = _expected_tube() if op == "sampled" else None
+    ticket, event = tickets.transition(get_backend(), ticket_id, op, idempotency_key(), expect_tube=expect_tube)
     announce(event, site_id, ticket)
     return jsonify(ticket)
+
+
+def _expected_tube() -> str | None:
+    """``{"tube": code | null}`` on a sampled mark sent late: the tube open when it was made."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or "tube" not in body:
+        return None
+    tube = body["tube"]
+    if tube is None:
+        return "-"
+    if not isinstance(tube, str) or not tube.strip() or len(tube) > 100:
+        raise Invalid({"tube": "tube_code_or_null"})
+    return tube.strip()
 
 
 @bp.get("/")

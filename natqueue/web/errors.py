@@ -28,6 +28,8 @@ QUEUE_ERRORS = {
     "tube_used": (409, _l("This tube code was already used at this site.")),
     "tube_used_elsewhere": (409, _l("This tube code was already used at another site.")),
     "tube_already_open": (409, _l("This station already has an open tube; close it first.")),
+    "tube_changed": (409, _l("The station's tube changed since this sample was marked: "
+                             "check which tube the swab is in, then mark it again.")),
     "no_open_tube": (409, _l("Open a tube first: scan its barcode.")),
     "tube_not_open": (409, _l("That tube is not open.")),
     "tube_not_found": (404, _l("No such tube.")),

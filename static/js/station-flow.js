@@ -52,6 +52,7 @@
   /* --- tube card, priority checks --- */
   function renderTube(v) {
     stationMode = v.mode;
+    NQ.openTube = v.tube ? v.tube.code : null;  // what a sample marked offline names (station.js)
     if (v.mode === "single") { $("to-single").hidden = true; }
     $("tube-mode-label").textContent = T[v.mode] || v.mode;
     Array.prototype.forEach.call(document.querySelectorAll("[data-mode]"), function (b) {

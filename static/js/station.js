@@ -3,6 +3,12 @@
  * Every action is one API call with its own Idempotency-Key, kept until the
  * server answers, so a double tap or a retry after a network blip never calls
  * two people. The console refreshes its lists whenever the site feed moves.
+ *
+ * A sampled or no-show mark made while the network is down is not lost: it is
+ * kept on this device (localStorage, with its Idempotency-Key and, for a sample,
+ * the tube shown open) and sent, in order, when the network is back. The key
+ * makes a resend harmless; the tube makes the server refuse a sample that would
+ * now land in another tube than the one the swab went into.
  */
 (function () {
   "use strict";
@@ -84,6 +90,66 @@
     }).catch(function () { /* offline banner says it */ });
   }
 
+  /* --- marks kept through a network cut --- */
+  var outboxKey = "natq:outbox:" + site.id + ":" + station, flushing = false;
+  function fill(t, v) { return t.replace(/\{(\w+)\}/g, function (_m, k) { return v[k]; }); }
+  function loadOutbox() {
+    try { return JSON.parse(localStorage.getItem(outboxKey) || "[]"); } catch (e) { return []; }
+  }
+  function saveOutbox(list) {
+    try { localStorage.setItem(outboxKey, JSON.stringify(list)); } catch (e) { /* private mode: kept in memory */ }
+    memoryOutbox = list;
+  }
+  var memoryOutbox = loadOutbox();
+  function outbox() { var stored = loadOutbox(); return stored.length ? stored : memoryOutbox; }
+  function renderOutbox() {
+    var n = outbox().length;
+    $("outbox").textContent = n ? fill(S.outbox, { n: n }) : "";
+    show($("outbox"), n > 0);
+  }
+  function keep(name, url, body) {
+    var move = name.split(":")[0], id = name.slice(move.length + 1);
+    if (move !== "sampled" && move !== "no-show") { return false; }
+    var cur = view && view.serving.filter(function (t) { return t.id === id; })[0];
+    var item = { key: pending[name], url: url, number: cur ? cur.number : "", body: body || {} };
+    if (move === "sampled" && NQ.openTube !== undefined) { item.body.tube = NQ.openTube; }
+    delete pending[name];
+    saveOutbox(outbox().concat([item]));
+    if (view && cur) {  // done here, as far as this console knows: the medic moves on
+      view.serving = view.serving.filter(function (t) { return t.id !== cur.id; });
+      render();
+    }
+    message(fill(S.queued, { number: item.number }));
+    renderOutbox();
+    setTimeout(flush, 3000);
+    return true;
+  }
+  function flush() {
+    var list = outbox();
+    renderOutbox();
+    if (flushing || !list.length) { return; }
+    flushing = true;
+    var item = list[0];
+    fetch(item.url, { method: "POST", credentials: "same-origin",
+                      headers: { "Content-Type": "application/json", "Idempotency-Key": item.key },
+                      body: JSON.stringify(item.body) })
+      .then(function (res) {
+        return res.json().catch(function () { return {}; })
+          .then(function (data) { return { status: res.status, body: data }; });
+      })
+      .then(function (r) {
+        flushing = false;
+        if (r.status === 401) { signedOut(); return; }  // kept: it goes once staff sign in again
+        saveOutbox(outbox().filter(function (x) { return x.key !== item.key; }));
+        if (r.status >= 400) {
+          message(fill(S.outboxProblem, { number: item.number, message: (r.body.error || {}).message || r.status }));
+        }
+        refresh();
+        flush();
+      }, function () { flushing = false; renderOutbox(); setTimeout(flush, 5000); });
+  }
+  NQ.flushOutbox = flush;
+
   function act(name, method, url, body) {
     if (busy) { return; }
     busy = true; message("");
@@ -98,7 +164,7 @@
       }
       if (r.status < 400 && NQ.afterAction) { NQ.afterAction(name, r.body); }
       refresh();
-    }).catch(function () { busy = false; message(S.network); });
+    }).catch(function () { busy = false; if (!keep(name, url, body)) { message(S.network); } });
   }
 
   function onCurrent(move) {
@@ -140,7 +206,7 @@
         // (browsers drop focus from hidden fields late, or not at all).
         ev.target.code.blur();
         show($("signin"), false); show($("console"), true); show($("signin-error"), false);
-        ev.target.code.value = ""; refresh(); watch();
+        ev.target.code.value = ""; refresh(); watch(); flush();
       } else {
         $("signin-error").textContent = (r.body.error && r.body.error.message) || S.wrongCode;
         show($("signin-error"), true);
@@ -157,10 +223,11 @@
   var timer = null;
   function watch() { socket.emit("watch_site", { site_id: site.id }); }
   function soon() { if (!timer) { timer = setTimeout(function () { timer = null; refresh(); }, 150); } }
-  socket.on("connect", function () { show($("offline"), false); watch(); refresh(); });
+  socket.on("connect", function () { show($("offline"), false); watch(); refresh(); flush(); });
+  window.addEventListener("online", flush);
   socket.on("disconnect", function () { show($("offline"), true); });
   socket.on("site_event", soon);
   socket.on("site_events", soon);
   socket.on("site", soon);
-  if (!$("console").hidden) { refresh(); }
+  if (!$("console").hidden) { refresh(); flush(); }
 })();
