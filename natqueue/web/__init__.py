@@ -17,7 +17,7 @@ from natqueue.store import connect
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LOCALES = ("zh_CN", "en")
 
-socketio = SocketIO()
+socketio = SocketIO(async_mode="gevent")  # never left to detection (it would try eventlet first)
 babel = Babel()
 
 

@@ -182,6 +182,19 @@ def make_site(api):
     return _make
 
 
+def sign_in_console(page, site: dict) -> None:
+    """As staff do it at a station: type the code into the focused field and press Enter."""
+    page.keyboard.type(site["staff_code"])
+    page.keyboard.press("Enter")
+
+
+def open_console(open_page, site: dict, station: int = 1):
+    """A station console, signed in."""
+    page = open_page("laptop", f"/station/{site['id']}/{station}")
+    sign_in_console(page, site)
+    return page
+
+
 def staff_headers(api: Api, site: dict) -> dict:
     token = api.ok("POST", "/api/v1/auth/staff", {"site_id": site["id"], "code": site["staff_code"]})["token"]
     return {"Authorization": f"Bearer {token}"}

@@ -8,7 +8,7 @@ read it and check the resident in, as a phone held up to the camera would.
 import pytest
 import qrcode
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LAPTOP, staff_headers
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LAPTOP, sign_in_console, staff_headers
 from tests.conftest import make_id_number, person
 
 try:
@@ -61,8 +61,7 @@ def test_a_cadre_checks_a_resident_in_with_the_camera(browser, api, make_site, l
         errors = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(f"/station/{site['id']}/1")
-        page.keyboard.type(site["staff_code"])
-        page.keyboard.press("Enter")
+        sign_in_console(page, site)
         expect(page.locator("#console")).to_be_visible()
         expect(page.locator("#current-number")).to_have_text(ticket["number"])
 

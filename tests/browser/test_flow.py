@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser.conftest import open_console
 from tests.conftest import make_id_number
 
 try:
@@ -19,9 +20,7 @@ def young(seed: int) -> dict:
 @pytest.mark.browser
 def test_cadre_scans_codes_samples_ten_and_is_told_to_change_the_tube(open_page, api, make_site, screenshot):
     site = make_site()
-    page = open_page("laptop", f"/station/{site['id']}/1")
-    page.keyboard.type(site["staff_code"])
-    page.keyboard.press("Enter")
+    page = open_console(open_page, site)
     expect(page.locator("#console")).to_be_visible()
     scan = page.locator("#scan")
     expect(scan).to_be_focused()
@@ -174,9 +173,7 @@ def test_people_ahead_follow_the_lanes_live(open_page, api, make_site):
 @pytest.mark.browser
 def test_a_walk_in_gets_a_big_printable_ticket(open_page, api, make_site, screenshot):
     site = make_site()
-    page = open_page("laptop", f"/station/{site['id']}/1")
-    page.keyboard.type(site["staff_code"])
-    page.keyboard.press("Enter")
+    page = open_console(open_page, site)
     expect(page.locator("#scan")).to_be_focused()
     phone_join = api.ok("POST", f"/api/v1/sites/{site['id']}/tickets", young(1), status=201)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import staff_headers
+from tests.browser.conftest import open_console, staff_headers
 from tests.conftest import make_id_number, person
 
 try:
@@ -15,9 +15,7 @@ TUBE = "3000000001"
 
 def _console_serving_one(open_page, api, site, seed):
     """A signed-in console with a tube open and one resident called to it."""
-    page = open_page("laptop", f"/station/{site['id']}/1")
-    page.keyboard.type(site["staff_code"])
-    page.keyboard.press("Enter")
+    page = open_console(open_page, site)
     expect(page.locator("#console")).to_be_visible()
     page.keyboard.type(TUBE + str(seed))
     page.keyboard.press("Enter")

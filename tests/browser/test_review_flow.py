@@ -4,6 +4,8 @@ import uuid
 
 import pytest
 
+from tests.browser.conftest import open_console
+
 try:
     from playwright.sync_api import expect
 except ImportError:  # the browser fixture skips (or fails under CI) with the reason
@@ -13,9 +15,7 @@ except ImportError:  # the browser fixture skips (or fails under CI) with the re
 @pytest.mark.browser
 def test_a_refused_walk_in_names_the_field_in_the_staffs_language(open_page, make_site):
     site = make_site()
-    page = open_page("laptop", f"/station/{site['id']}/1")
-    page.keyboard.type(site["staff_code"])
-    page.keyboard.press("Enter")
+    page = open_console(open_page, site)
     expect(page.locator("#scan")).to_be_focused()
     page.locator("#walkin-form [name=name]").fill("赵六")
     page.locator("#walkin-form [name=id_number]").fill("123")
@@ -48,9 +48,7 @@ def test_a_cadre_sends_a_yellow_code_resident_from_the_pooled_table_to_a_single_
     site = make_site()
     person = {"name": "钱七", "phone": "13900000007", "id_number": make_id_number(7, birth="19900101")}
     ticket = api.ok("POST", f"/api/v1/sites/{site['id']}/tickets", person, status=201)
-    page = open_page("laptop", f"/station/{site['id']}/1")
-    page.keyboard.type(site["staff_code"])
-    page.keyboard.press("Enter")
+    page = open_console(open_page, site)
     expect(page.locator("#scan")).to_be_focused()
     page.keyboard.press("n")
     expect(page.locator("#current-number")).to_have_text(ticket["number"])
@@ -71,9 +69,7 @@ def test_the_consoles_row_buttons_are_big_enough_for_gloved_hands(open_page, api
     person = {"name": "郑十", "phone": "13900000013", "id_number": make_id_number(13, birth="19900101"),
               "priority": "pregnant"}
     api.ok("POST", f"/api/v1/sites/{site['id']}/tickets", person, status=201)
-    page = open_page("laptop", f"/station/{site['id']}/1")
-    page.keyboard.type(site["staff_code"])
-    page.keyboard.press("Enter")
+    page = open_console(open_page, site)
     confirm = page.locator("#declared-list button").first
     expect(confirm).to_have_text("确认")
     expect(page.locator("#next-list select")).to_be_visible()

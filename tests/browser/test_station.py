@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser.conftest import sign_in_console
 from tests.conftest import person
 
 try:
@@ -35,8 +36,7 @@ def test_staff_call_and_sample_with_keys(open_page, api, make_site, screenshot):
     expect(page.locator("#console")).to_be_hidden()
 
     # As staff do it: type the code into the focused field and press Enter.
-    page.keyboard.type(site["staff_code"])
-    page.keyboard.press("Enter")
+    sign_in_console(page, site)
     expect(page.locator("#console")).to_be_visible()
     expect(page.locator("#signin")).to_be_hidden()
     assert page.evaluate("window.__natqFocusWhenShown") != "code", "the hidden code field kept the keys"
@@ -89,8 +89,7 @@ def test_a_late_answer_from_before_sign_in_does_not_sign_staff_out(open_page, ma
     page.add_init_script(HOLD_FIRST_VIEW)
     page.goto(f"/station/{site['id']}/1")
     page.wait_for_function("window.__natqHeld === 'sent'")
-    page.keyboard.type(site["staff_code"])
-    page.keyboard.press("Enter")
+    sign_in_console(page, site)
     page.wait_for_function("window.__natqHeld === 'delivered'")
 
     # Keys only work while the console shows; calling with nobody waiting says so.
