@@ -77,6 +77,16 @@ def clean_site_id(value) -> str:
     return value
 
 
+def clean_tube_code(value, error: str, field: str = "tube") -> str:
+    """A tube code named in a request (to move a sample into, or the one a mark was made with).
+
+    Its pattern is the site's (``workflow.is_tube_code``) where a tube is opened; here only
+    its shape is checked. ``error`` is the code reported for ``field`` when it is not one."""
+    if not isinstance(value, str) or not value.strip() or len(value) > 100:
+        raise Invalid({field: error})
+    return value.strip()
+
+
 def clean_request_id(value) -> str | None:
     """An ``Idempotency-Key``: optional, but when given it must be short and plain."""
     if value is None or value == "":

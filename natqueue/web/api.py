@@ -10,6 +10,7 @@ from natqueue.validation import (
     Invalid,
     clean_name,
     clean_site_id,
+    clean_tube_code,
     collect,
 )
 from natqueue.web import get_backend
@@ -284,9 +285,7 @@ def _expected_tube() -> str | None:
     tube = body["tube"]
     if tube is None:
         return "-"
-    if not isinstance(tube, str) or not tube.strip() or len(tube) > 100:
-        raise Invalid({"tube": "tube_code_or_null"})
-    return tube.strip()
+    return clean_tube_code(tube, "tube_code_or_null")
 
 
 @bp.get("/")

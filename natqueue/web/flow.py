@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from natqueue import qr, tubes, workflow
 from natqueue.documents import RESIDENT_ID, clean_document
 from natqueue.tickets import get_ticket, site_of, transition
-from natqueue.validation import Invalid, clean_name, clean_phone, collect, mask_id_number
+from natqueue.validation import Invalid, clean_name, clean_phone, clean_tube_code, collect, mask_id_number
 from natqueue.web import get_backend
 from natqueue.web.auth import require_staff
 from natqueue.web.broadcast import announce, public_ticket
@@ -268,10 +268,8 @@ def flags(ticket_id):
 @require_staff
 def move(ticket_id):
     site_id = site_of(ticket_id)
-    code = json_body().get("tube")
-    if not isinstance(code, str) or not code.strip() or len(code) > 100:
-        raise Invalid({"tube": "required"})
-    ticket, event = tubes.move_sample(get_backend(), ticket_id, code.strip(), idempotency_key())
+    code = clean_tube_code(json_body().get("tube"), "required")
+    ticket, event = tubes.move_sample(get_backend(), ticket_id, code, idempotency_key())
     announce(event, site_id)
     return jsonify(ticket)
 
