@@ -8,7 +8,8 @@ wire leave together as one pipeline (not a transaction: each script stays
 atomic on its own, exactly as if sent alone), so the round trip's cost is
 shared. The batches go out on one connection kept for them, written and read
 directly: redis-py's per-command pool, retry and pipeline bookkeeping cost as
-much CPU as the round trip itself.
+much CPU as the round trip itself. When that connection fails, each call falls
+back to redis-py's own path, retries and backoff included.
 
 Group commit: every caller queues its call, then takes the one wire lock;
 whoever holds it sends everything queued so far and hands each caller its
@@ -18,6 +19,9 @@ answer. A caller whose answer came with someone else's batch just returns.
 import threading
 
 import redis
+
+#: Stands for an answer the batch did not bring: the call goes again on its own.
+_RESEND = object()
 
 
 class _Call:
@@ -65,20 +69,17 @@ class Coalescer:
         try:
             results = self._round_trip(batch)
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
-            # One retry on a fresh connection (Redis restarted, a Sentinel failover): every
-            # state-changing script claims its request id first, so a resent call replays.
+            # Redis restarted, or a Sentinel failover: each call goes again on its own,
+            # through redis-py with its retries and backoff. Every state-changing script
+            # claims its request id first, so a call that did run replays its answer.
             self._drop_connection()
-            try:
-                results = self._round_trip(batch)
-            except Exception as exc:  # every call in the batch fails alike
-                self._drop_connection()
-                results = [exc] * len(batch)
+            results = [_RESEND] * len(batch)
         for c, result in zip(batch, results, strict=True):
-            if isinstance(result, redis.exceptions.NoScriptError):
-                # Redis lost its scripts (restart, SCRIPT FLUSH): the script call loads and runs it.
+            if result is _RESEND or isinstance(result, redis.exceptions.NoScriptError):
+                # Also when Redis lost its scripts (restart, SCRIPT FLUSH): the script call loads them.
                 try:
                     result = c.script(keys=c.keys, args=c.args)
-                except Exception as exc:
+                except Exception as exc:  # handed to its caller, who raises it
                     result = exc
             c.result = result
             c.done = True
