@@ -82,8 +82,8 @@
   function onMissed(batch) {
     var calls = batch.events.filter(isCall);
     var said = calls.slice(-MISSED_SAID).map(function (e) { return e.id; });
+    // Each new event schedules the one refetch of the board, as a live event does.
     batch.events.forEach(function (e) { onEvent(e, isCall(e) && said.indexOf(e.id) < 0); });
-    refresh();
   }
 
   $("d-sound").addEventListener("click", function () {
