@@ -14,12 +14,12 @@ import argparse  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
 
+from natqueue.sites import registry
 from natqueue.web import close_app, create_app  # noqa: E402, F401  (flask --app app finds create_app)
 
 
 def main(argv=None) -> int:
-    from natqueue import sites
-    from natqueue.backend import QueueError
+    from natqueue.store.backend import QueueError
     from natqueue.web import get_backend
     from natqueue.web.server import serve
 
@@ -39,10 +39,10 @@ def main(argv=None) -> int:
         backend = get_backend()
         if args.demo:
             try:
-                staff_code = sites.create_site(backend, "demo", "演示采样点 Demo site", 2)["staff_code"]
+                staff_code = registry.create_site(backend, "demo", "演示采样点 Demo site", 2)["staff_code"]
             except QueueError:
-                staff_code = sites.rotate_staff_code(backend, "demo")
-        site_ids = sites.list_site_ids(backend)
+                staff_code = staff_code.rotate_staff_code(backend, "demo")
+        site_ids = registry.list_site_ids(backend)
 
     print("natqueue is running", flush=True)
     token = app.config["NATQ_ADMIN_TOKEN"]

@@ -24,7 +24,7 @@ ROOT = os.path.dirname(BENCH)
 PYTHON = sys.executable
 sys.path.insert(0, ROOT)
 
-from natqueue.embedded import stop_process  # noqa: E402  (the runners start from bench/)
+from natqueue.store.embedded import stop_process  # noqa: E402 (needs ROOT on sys.path)
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _PR_SET_PDEATHSIG = 1

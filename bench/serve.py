@@ -12,7 +12,7 @@ what the stack itself costs in the same run.
 When ready it prints one JSON line on stdout: port, its own pid, the embedded
 redis-server's pid, the organizer token and the temporary directory. SIGTERM or SIGINT stops it; it then
 stops its Redis and removes the temporary directory. The Redis child also dies
-with this process if it is killed outright (natqueue.embedded sets PDEATHSIG).
+with this process if it is killed outright (natqueue.store.embedded sets PDEATHSIG).
 """
 
 from gevent import monkey

@@ -5,9 +5,9 @@ import random
 
 import pytest
 
-from natqueue.backend import Backend
-from natqueue.embedded import EmbeddedRedis
-from natqueue.store import connect
+from natqueue.store.backend import Backend
+from natqueue.store.connect import connect
+from natqueue.store.embedded import EmbeddedRedis
 from natqueue.web import close_app, create_app, socketio
 
 ADMIN_TOKEN = "test-organizer-token"

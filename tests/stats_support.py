@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from natqueue import sites, tickets
-from natqueue.backend import Backend
+from natqueue.sites import registry
+from natqueue.store.backend import Backend
+from natqueue.tickets import joining, moves
 from tests.conftest import person
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -43,19 +44,19 @@ def qb(redis_client, clock):
 
 @pytest.fixture
 def site(qb):
-    return sites.create_site(qb, "jinyu", "金域华府", 2)
+    return registry.create_site(qb, "jinyu", "金域华府", 2)
 
 
 def join(qb, seed: int) -> dict:
-    return tickets.join(qb, "jinyu", **person(seed))[0]
+    return joining.join(qb, "jinyu", **person(seed))[0]
 
 
 def call(qb, station: int) -> dict:
-    return tickets.call_next(qb, "jinyu", station)[0]
+    return moves.call_next(qb, "jinyu", station)[0]
 
 
 def move(qb, ticket: dict, op: str) -> None:
-    tickets.transition(qb, ticket["id"], op)
+    moves.transition(qb, ticket["id"], op)
 
 
 def station(figs: dict, n: int) -> dict:

@@ -1,6 +1,6 @@
 """Organizers at a terminal: flask --app app site ..."""
 
-from natqueue import sites
+from natqueue.sites import registry, staff_code
 from natqueue.web import get_backend
 
 
@@ -10,9 +10,9 @@ def test_site_create_prints_code_and_urls(app, runner):
     assert "staff code:" in result.output and "https://natq.example.cn/s/jinyu-huafu" in result.output
     code = result.output.split("staff code:")[1].split()[0]
     with app.app_context():
-        site = sites.get_site(get_backend(), "jinyu-huafu")
+        site = registry.get_site(get_backend(), "jinyu-huafu")
         assert site["name"] == "金域华府" and len(site["stations"]) == 3
-        assert sites.check_staff_code(get_backend(), "jinyu-huafu", code) == 1
+        assert staff_code.check_staff_code(get_backend(), "jinyu-huafu", code) == 1
 
 
 def test_site_create_refuses_duplicates_and_bad_input(app, runner):
@@ -24,8 +24,8 @@ def test_site_create_refuses_duplicates_and_bad_input(app, runner):
     too_many = runner.invoke(args=["site", "create", "b1", "--name", "四", "--stations", "51"])
     assert too_many.exit_code != 0
     with app.app_context():
-        assert sites.list_site_ids(get_backend()) == ["a1"]
-        assert sites.get_site(get_backend(), "a1")["name"] == "一"
+        assert registry.list_site_ids(get_backend()) == ["a1"]
+        assert registry.get_site(get_backend(), "a1")["name"] == "一"
 
 
 def test_site_list_and_rotate(app, runner):

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from natqueue.documents import age_on, clean_document, person_key
+from natqueue.tickets.documents import age_on, clean_document, person_key
 from natqueue.validation import Invalid
 from tests.conftest import make_id_number
 

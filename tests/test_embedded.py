@@ -4,7 +4,7 @@ import os
 
 import redis
 
-from natqueue.embedded import EmbeddedRedis
+from natqueue.store.embedded import EmbeddedRedis
 
 
 def test_second_start_reuses_the_running_server(tmp_path):

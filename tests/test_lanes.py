@@ -1,6 +1,6 @@
 """Who is called next: the priority ratio, households, walk-ins, and what "ahead" says."""
 
-from natqueue.backend import Backend
+from natqueue.store.backend import Backend
 from tests.conftest import make_id_number, person
 from tests.flow_helpers import call, elderly, join_as, young
 

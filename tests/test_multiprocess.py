@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import socketio
 
-from natqueue.embedded import EmbeddedRedis
+from natqueue.store.embedded import EmbeddedRedis
 from tests.conftest import person
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

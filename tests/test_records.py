@@ -5,7 +5,7 @@ import io
 
 from openpyxl import load_workbook
 
-from natqueue.backend import Backend
+from natqueue.store.backend import Backend
 from tests.flow_helpers import call, join_as, open_tube, sample, young
 
 APRIL_3 = 1775174400000  # 2026-04-03 08:00:00 in Shanghai

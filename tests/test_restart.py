@@ -60,7 +60,7 @@ def test_killed_app_takes_its_redis_server_with_it(tmp_path):
     """Even a SIGKILLed app must not leave a redis-server running (it dies with its parent)."""
     script = (
         "import sys, time\n"
-        "from natqueue.embedded import EmbeddedRedis\n"
+        "from natqueue.store.embedded import EmbeddedRedis\n"
         f"e = EmbeddedRedis({str(tmp_path)!r}).start()\n"
         "print(e.process.pid, flush=True)\n"
         "time.sleep(60)\n"

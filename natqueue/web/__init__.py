@@ -10,9 +10,9 @@ from flask_babel import Babel
 from flask_socketio import SocketIO
 
 from natqueue import keys
-from natqueue.backend import Backend, Tuning
-from natqueue.embedded import EmbeddedRedis
-from natqueue.store import connect
+from natqueue.store.backend import Backend, Tuning
+from natqueue.store.connect import connect
+from natqueue.store.embedded import EmbeddedRedis
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LOCALES = ("zh_CN", "en")

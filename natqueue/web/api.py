@@ -3,9 +3,11 @@
 from flask import Response, current_app, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from natqueue import qr, siteadmin, sites, tickets
-from natqueue.backend import QueueError
-from natqueue.feed import EVENT_ID, events_since
+from natqueue import qr
+from natqueue.sites import registry, staff_code, stations
+from natqueue.store.backend import QueueError
+from natqueue.store.feed import EVENT_ID, events_since
+from natqueue.tickets import ids, moves, views
 from natqueue.validation import (
     Invalid,
     clean_name,
@@ -78,12 +80,12 @@ def create_site():
         id=lambda: clean_site_id(body.get("id")),
         name=lambda: clean_name(body.get("name"), "name", 60),
         address=lambda: "" if not body.get("address") else clean_name(body.get("address"), "address", 200),
-        stations=lambda: _int_field(body.get("stations"), "stations", 1, sites.MAX_STATIONS),
+        stations=lambda: _int_field(body.get("stations"), "stations", 1, registry.MAX_STATIONS),
         timezone=lambda: _timezone(body.get("timezone")),
         alert_ahead=lambda: None if body.get("alert_ahead") is None
         else _int_field(body.get("alert_ahead"), "alert_ahead", 0, 500),
     )
-    site = sites.create_site(
+    site = registry.create_site(
         get_backend(), data["id"], data["name"], data["stations"], address=data["address"],
         timezone=data["timezone"], alert_ahead=data["alert_ahead"],
     )
@@ -95,13 +97,13 @@ def create_site():
 @bp.get("/sites")
 def list_sites():
     backend = get_backend()
-    found = [sites.get_site(backend, site_id) for site_id in sites.list_site_ids(backend)]
+    found = [registry.get_site(backend, site_id) for site_id in registry.list_site_ids(backend)]
     return jsonify({"sites": found})
 
 
 @bp.get("/sites/<site_id>")
 def get_site(site_id):
-    site = sites.get_site(get_backend(), site_id)
+    site = registry.get_site(get_backend(), site_id)
     site["join_url"] = public_url(f"/s/{site_id}")
     return jsonify(site)
 
@@ -109,14 +111,14 @@ def get_site(site_id):
 @bp.post("/sites/<site_id>/staff-code")
 @require_organizer
 def rotate_staff_code(site_id):
-    return jsonify({"site_id": site_id, "staff_code": sites.rotate_staff_code(get_backend(), site_id)})
+    return jsonify({"site_id": site_id, "staff_code": staff_code.rotate_staff_code(get_backend(), site_id)})
 
 
 @bp.get("/sites/<site_id>/qr.<fmt>")
 def site_qr(site_id, fmt):
     if fmt not in ("svg", "png"):
         return api_error(404, "not_found", _l("Not found."))
-    if not sites.site_exists(get_backend(), site_id):
+    if not registry.site_exists(get_backend(), site_id):
         raise QueueError("site_not_found", site_id)
     url = public_url(f"/s/{site_id}")
     if fmt == "svg":
@@ -133,7 +135,7 @@ def site_events(site_id):
         raise Invalid({"after": "format"})
     missed = events_since(backend, site_id, after) if after else None
     if missed is None:
-        return jsonify({"snapshot": sites.get_site(backend, site_id), "events": []})
+        return jsonify({"snapshot": registry.get_site(backend, site_id), "events": []})
     return jsonify({"snapshot": None, "events": missed})
 
 
@@ -153,26 +155,26 @@ def _holder_token() -> str | None:
 @bp.get("/tickets/<ticket_id>")
 def get_ticket(ticket_id):
     backend = get_backend()
-    site_id = tickets.site_of(ticket_id)
+    site_id = ids.site_of(ticket_id)
     token = _holder_token()
     if token is None and check_staff(site_id) is None:
-        return jsonify(tickets.get_ticket(backend, ticket_id))
-    tickets.check_holder(backend, ticket_id, token)
-    return jsonify(with_code(public_ticket(tickets.get_ticket(backend, ticket_id))))
+        return jsonify(views.get_ticket(backend, ticket_id))
+    views.check_holder(backend, ticket_id, token)
+    return jsonify(with_code(public_ticket(views.get_ticket(backend, ticket_id))))
 
 
 @bp.delete("/tickets/<ticket_id>")
 def cancel_ticket(ticket_id):
     backend = get_backend()
-    site_id = tickets.site_of(ticket_id)
+    site_id = ids.site_of(ticket_id)
     token = _holder_token()
     if token is None:
         refused = check_staff(site_id)
         if refused is not None:
             return api_error(403, "forbidden", _l("Only the ticket's holder or station staff may cancel it."))
     else:
-        tickets.check_holder(backend, ticket_id, token)
-    ticket, event = tickets.transition(backend, ticket_id, "cancel", idempotency_key(), holder_token=token)
+        views.check_holder(backend, ticket_id, token)
+    ticket, event = moves.transition(backend, ticket_id, "cancel", idempotency_key(), holder_token=token)
     announce(event, site_id, ticket)
     return jsonify(public_ticket(ticket))
 
@@ -187,7 +189,7 @@ def staff_sign_in():
         site_id=lambda: clean_site_id(body.get("site_id")),
         code=lambda: str(body["code"]).strip() if body.get("code") not in (None, "") else _missing("code"),
     )
-    version = sites.check_staff_code(get_backend(), data["site_id"], data["code"])
+    version = staff_code.check_staff_code(get_backend(), data["site_id"], data["code"])
     token = issue_staff_token(data["site_id"], version)
     response = jsonify({"token": token, "site_id": data["site_id"]})
     response.set_cookie(STAFF_COOKIE, token, max_age=STAFF_TOKEN_MAX_AGE, httponly=True, samesite="Lax",
@@ -230,15 +232,15 @@ def staff_sign_out():
 @bp.get("/sites/<site_id>/stations/<int:number>")
 @require_staff
 def station_view(site_id, number):
-    view = tickets.station_view(get_backend(), site_id, number)
-    view["site"] = sites.get_site(get_backend(), site_id)
+    view = views.station_view(get_backend(), site_id, number)
+    view["site"] = registry.get_site(get_backend(), site_id)
     return jsonify(view)
 
 
 @bp.post("/sites/<site_id>/stations/<int:number>/call")
 @require_staff
 def call_next(site_id, number):
-    ticket, event = tickets.call_next(get_backend(), site_id, number, idempotency_key())
+    ticket, event = moves.call_next(get_backend(), site_id, number, idempotency_key())
     announce(event, site_id, ticket)
     for member in (ticket or {}).get("also_called", []):  # a household goes to the same station
         announce_ticket(member)
@@ -250,11 +252,11 @@ def call_next(site_id, number):
 def station_status(site_id, number):
     body = json_body()
     status, reason = body.get("status"), body.get("reason") or ""
-    if status not in sites.STATION_STATUSES:
+    if status not in stations.STATION_STATUSES:
         raise Invalid({"status": "one_of_open_paused_closed"})
-    if reason not in ("", *siteadmin.PAUSE_REASONS):  # why a station pauses: dashboard and calling screen
+    if reason not in ("", *stations.PAUSE_REASONS):  # why a station pauses: dashboard and calling screen
         raise Invalid({"reason": "unknown"})
-    event = siteadmin.set_station_status(get_backend(), site_id, number, status, reason)
+    event = stations.set_station_status(get_backend(), site_id, number, status, reason)
     announce(event, site_id)
     return jsonify({"station": number, "status": status, "reason": event.get("reason")})
 
@@ -267,12 +269,12 @@ def staff_move(ticket_id, move):
     op = _STAFF_MOVES.get(move)
     if op is None:
         return api_error(404, "not_found", _l("Not found."))
-    site_id = tickets.site_of(ticket_id)
+    site_id = ids.site_of(ticket_id)
     refused = check_staff(site_id)
     if refused is not None:
         return refused
     expect_tube = _expected_tube() if op == "sampled" else None
-    ticket, event = tickets.transition(get_backend(), ticket_id, op, idempotency_key(), expect_tube=expect_tube)
+    ticket, event = moves.transition(get_backend(), ticket_id, op, idempotency_key(), expect_tube=expect_tube)
     announce(event, site_id, ticket)
     return jsonify(ticket)
 

@@ -14,7 +14,8 @@ from flask import current_app, g, request
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from natqueue import sites, tickets
+from natqueue.sites import staff_code
+from natqueue.tickets import ids
 from natqueue.web import get_backend
 from natqueue.web.errors import api_error
 
@@ -55,7 +56,7 @@ def staff_site(token: str | None) -> str | None:
     except BadSignature:
         return None
     site_id = data.get("site")
-    if sites.staff_version(get_backend(), site_id) != data.get("v"):
+    if staff_code.staff_version(get_backend(), site_id) != data.get("v"):
         return None
     return site_id
 
@@ -102,7 +103,7 @@ def require_staff(view):
     """Staff of the site the route names (``site_id``, or the site of ``ticket_id``), or the organizer."""
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
-        site_id = kwargs.get("site_id") or tickets.site_of(kwargs["ticket_id"])
+        site_id = kwargs.get("site_id") or ids.site_of(kwargs["ticket_id"])
         refused = check_staff(site_id)
         if refused is not None:
             return refused

@@ -4,8 +4,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from natqueue import sites
-from natqueue.backend import QueueError
+from natqueue.sites import registry, staff_code
+from natqueue.store.backend import QueueError
 from natqueue.validation import Invalid, clean_name, clean_site_id
 from natqueue.web import get_backend
 
@@ -22,14 +22,14 @@ def _public(path: str) -> str:
 @site_cli.command("create")
 @click.argument("slug")
 @click.option("--name", required=True, help="Shown to residents, e.g. 金域华府.")
-@click.option("--stations", type=click.IntRange(1, sites.MAX_STATIONS), default=1, show_default=True)
+@click.option("--stations", type=click.IntRange(1, registry.MAX_STATIONS), default=1, show_default=True)
 @click.option("--address", default="")
 def create(slug, name, stations, address):
     """Create site SLUG and print its staff code (shown this once)."""
     try:
         clean_site_id(slug)
         clean_name(name, "name", 60)
-        site = sites.create_site(get_backend(), slug, name, stations, address=address,
+        site = registry.create_site(get_backend(), slug, name, stations, address=address,
                                  timezone=current_app.config["NATQ_TIMEZONE"])
     except Invalid as exc:
         raise click.BadParameter(str(exc)) from None
@@ -47,8 +47,8 @@ def create(slug, name, stations, address):
 def list_sites():
     """Every site with its queue right now."""
     backend = get_backend()
-    for site_id in sites.list_site_ids(backend):
-        site = sites.get_site(backend, site_id)
+    for site_id in registry.list_site_ids(backend):
+        site = registry.get_site(backend, site_id)
         open_ = sum(1 for s in site["stations"] if s["status"] == "open")
         click.echo(f"{site_id:24} {site['name']:12} waiting {site['waiting']:4}  "
                    f"open {open_}/{len(site['stations'])}")
@@ -59,7 +59,7 @@ def list_sites():
 def rotate_code(slug):
     """Give SLUG a new staff code; staff signed in with the old one are signed out."""
     try:
-        click.echo(sites.rotate_staff_code(get_backend(), slug))
+        click.echo(staff_code.rotate_staff_code(get_backend(), slug))
     except QueueError:
         raise click.ClickException(f"no site {slug}") from None
 

@@ -3,7 +3,7 @@
 from flask import Blueprint, jsonify, request
 from flask_babel import lazy_gettext as _l
 
-from natqueue.backend import QueueError
+from natqueue.store.backend import QueueError
 from natqueue.validation import Invalid, clean_request_id
 
 #: Status and human message for each domain error code.

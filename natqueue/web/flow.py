@@ -7,9 +7,14 @@ Every answer masks ID numbers and phones; only ``records`` (organizer) unmasks.
 from flask import Response, current_app, g, jsonify
 from flask_babel import lazy_gettext as _l
 
-from natqueue import qr, tubes, workflow
-from natqueue.documents import RESIDENT_ID, clean_document
-from natqueue.tickets import get_ticket, site_of, transition
+from natqueue import qr
+from natqueue.sampling import tubes
+from natqueue.sites import settings, stations
+from natqueue.tickets import ids, joining, lanes, moves, views
+from natqueue.tickets.documents import RESIDENT_ID, clean_document
+from natqueue.tickets.ids import site_of
+from natqueue.tickets.moves import transition
+from natqueue.tickets.views import get_ticket
 from natqueue.validation import Invalid, clean_name, clean_phone, clean_tube_code, collect, mask_id_number
 from natqueue.web import get_backend
 from natqueue.web.auth import require_staff
@@ -46,14 +51,14 @@ def secret() -> str:
 
 
 def _with_code(ticket: dict) -> dict:
-    ticket["code"] = workflow.ticket_code(secret(), ticket["id"])
+    ticket["code"] = ids.ticket_code(secret(), ticket["id"])
     return ticket
 
 
 # --- joining: one person or a household ---------------------------------------------
 
 
-def _person(raw, prefix: str, shared_phone, phone_required: bool = True) -> workflow.Person:
+def _person(raw, prefix: str, shared_phone, phone_required: bool = True) -> lanes.Person:
     if not isinstance(raw, dict):
         raise Invalid({prefix.rstrip("."): "json_object_required"})
     phone_value = raw.get("phone") or shared_phone
@@ -62,12 +67,12 @@ def _person(raw, prefix: str, shared_phone, phone_required: bool = True) -> work
         phone=lambda: "" if not phone_value and not phone_required
         else _prefixed(prefix, lambda: clean_phone(phone_value)),
         doc=lambda: _prefixed(prefix, lambda: clean_document(raw.get("doc_type"), raw.get("id_number"))),
-        declared=lambda: _prefixed(prefix, lambda: _choice(raw.get("priority"), workflow.PRIORITY_REASONS,
+        declared=lambda: _prefixed(prefix, lambda: _choice(raw.get("priority"), lanes.PRIORITY_REASONS,
                                                            "priority")),
         single=lambda: "yellow_code" if raw.get("yellow_code") is True else "",
     )
     doc_type, number = data["doc"]
-    return workflow.Person(data["name"], data["phone"], doc_type, number, declared=data["declared"],
+    return lanes.Person(data["name"], data["phone"], doc_type, number, declared=data["declared"],
                            single=data["single"])
 
 
@@ -85,11 +90,11 @@ def join_from_body(site_id: str, body: dict):
     request_id = idempotency_key()
     if "people" not in body:
         person = _person(body, "", None)
-        found, event = workflow.join_people(backend, site_id, [person], request_id=request_id)
+        found, event = joining.join_people(backend, site_id, [person], request_id=request_id)
         announce(event, site_id)
         return jsonify(_with_code(found[0])), 201
     people = body.get("people")
-    limit = workflow.settings(backend, site_id)["family_max"]
+    limit = settings.workflow_settings(backend, site_id)["family_max"]
     if not isinstance(people, list) or not people:
         raise Invalid({"people": "required"})
     if len(people) > limit:
@@ -108,7 +113,7 @@ def join_from_body(site_id: str, body: dict):
         if key in seen:
             raise Invalid({f"people.{i}.id_number": "duplicate"})
         seen[key] = i
-    found, event = workflow.join_people(backend, site_id, checked, request_id=request_id)
+    found, event = joining.join_people(backend, site_id, checked, request_id=request_id)
     announce(event, site_id)
     return jsonify({"household": found[0].get("household"), "tickets": [_with_code(t) for t in found]}), 201
 
@@ -117,7 +122,7 @@ def join_from_body(site_id: str, body: dict):
 def ticket_qr(code):
     """The QR code a resident shows. Its URL is the code itself (ticket id + keyed check): it
     shows nothing the code does not, and puts no holder token in a URL (or a server log)."""
-    if workflow.ticket_from_code(secret(), code) is None:
+    if ids.ticket_from_code(secret(), code) is None:
         return api_error(404, "unknown_code", _l("This code is not a ticket or a tube of this site."))
     return Response(qr.svg(code), mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=86400"})
 
@@ -140,17 +145,17 @@ def scan(site_id, number):
     if not isinstance(code, str) or not code.strip() or len(code) > 200:
         raise Invalid({"code": "required"})
     code = code.strip()
-    if workflow.is_tube_code(backend, site_id, code):
+    if tubes.is_tube_code(backend, site_id, code):
         tube, event = tubes.open_tube(backend, site_id, str(number), code, request_id=idempotency_key())
         announce(event, site_id)
         return jsonify({"kind": "tube", "tube": tube})
-    ticket_id = workflow.ticket_from_code(secret(), code)
+    ticket_id = ids.ticket_from_code(secret(), code)
     if ticket_id is None:
         try:
             doc_type, id_number = clean_document(RESIDENT_ID, code)
         except Invalid:
             return api_error(404, "unknown_code", _l("This code is not a ticket or a tube of this site."))
-        ticket_id = workflow.live_ticket_of(backend, site_id, doc_type, id_number)
+        ticket_id = views.live_ticket_of(backend, site_id, doc_type, id_number)
         if ticket_id is None:
             # An ID card with no ticket: the console offers a walk-in ticket for it.
             # The console fills the form from what it scanned; the answer stays masked.
@@ -177,11 +182,11 @@ def walk_in(site_id, number):
     """A ticket for someone without a phone, issued at the table; same queue, same rules."""
     body = json_body()
     person = _person(body, "", None, phone_required=False)
-    person.priority = _choice(body.get("priority"), workflow.PRIORITY_REASONS, "priority")
+    person.priority = _choice(body.get("priority"), lanes.PRIORITY_REASONS, "priority")
     person.declared = ""
     # ``single`` names the reason; ``yellow_code: true`` (the join's field) means the same.
-    person.single = _choice(body.get("single"), workflow.SINGLE_REASONS, "single") or person.single
-    found, event = workflow.join_people(get_backend(), site_id, [person], request_id=idempotency_key(),
+    person.single = _choice(body.get("single"), lanes.SINGLE_REASONS, "single") or person.single
+    found, event = joining.join_people(get_backend(), site_id, [person], request_id=idempotency_key(),
                                         walk_in=True)
     announce(event, site_id)
     ticket = public_ticket(found[0])
@@ -191,8 +196,8 @@ def walk_in(site_id, number):
 @bp.post("/sites/<site_id>/stations/<int:number>/mode")
 @require_staff
 def station_mode(site_id, number):
-    mode = _choice(json_body().get("mode"), workflow.STATION_MODES, "mode", empty_ok=False)
-    event = workflow.set_mode(get_backend(), site_id, number, mode, idempotency_key())
+    mode = _choice(json_body().get("mode"), stations.STATION_MODES, "mode", empty_ok=False)
+    event = stations.set_mode(get_backend(), site_id, number, mode, idempotency_key())
     announce(event, site_id)
     return jsonify({"station": number, "mode": mode})
 
@@ -200,7 +205,7 @@ def station_mode(site_id, number):
 def _owner_routes(site_id: str, owner: str):
     backend = get_backend()
     view = tubes.owner_view(backend, site_id, owner)
-    view["settings"] = {k: v for k, v in workflow.settings(backend, site_id).items()
+    view["settings"] = {k: v for k, v in settings.workflow_settings(backend, site_id).items()
                         if k in ("tube_capacity", "tube_pattern", "require_tube", "round")}
     return view
 
@@ -209,16 +214,16 @@ def _owner_routes(site_id: str, owner: str):
 @require_staff
 def station_tube(site_id, number):
     view = _owner_routes(site_id, str(number))
-    view["mode"] = workflow.station_modes(get_backend(), site_id).get(number, "pooled")
-    view["declared"] = workflow.declared(get_backend(), site_id)
-    view["single_waiting"] = workflow.single_waiting(get_backend(), site_id)
+    view["mode"] = stations.station_modes(get_backend(), site_id).get(number, "pooled")
+    view["declared"] = views.declared(get_backend(), site_id)
+    view["single_waiting"] = views.single_waiting(get_backend(), site_id)
     return jsonify(view)
 
 
 def _open(site_id: str, owner: str, mode: str = ""):
     backend = get_backend()
     code = json_body().get("code")
-    if not isinstance(code, str) or not workflow.is_tube_code(backend, site_id, code.strip()):
+    if not isinstance(code, str) or not tubes.is_tube_code(backend, site_id, code.strip()):
         raise Invalid({"code": "format"})
     tube, event = tubes.open_tube(backend, site_id, owner, code.strip(), mode, idempotency_key())
     announce(event, site_id)
@@ -255,11 +260,11 @@ def flags(ticket_id):
     body = json_body()
     data = collect(
         priority=lambda: None if "priority" not in body
-        else _choice(body["priority"], workflow.PRIORITY_REASONS, "priority"),
+        else _choice(body["priority"], lanes.PRIORITY_REASONS, "priority"),
         single=lambda: None if "single" not in body
-        else _choice(body["single"], workflow.SINGLE_REASONS, "single"),
+        else _choice(body["single"], lanes.SINGLE_REASONS, "single"),
     )
-    ticket, event = workflow.set_flags(get_backend(), ticket_id, data["priority"], data["single"], idempotency_key())
+    ticket, event = moves.set_flags(get_backend(), ticket_id, data["priority"], data["single"], idempotency_key())
     announce(event, site_id, ticket)
     return jsonify(ticket)
 

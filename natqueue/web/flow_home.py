@@ -6,8 +6,10 @@ medic, the same binding rules when a visit is marked done.
 
 from flask import jsonify, request
 
-from natqueue import tubes, workflow
-from natqueue.tickets import site_of
+from natqueue.sampling import home, tubes
+from natqueue.sites import stations
+from natqueue.tickets import lanes
+from natqueue.tickets.ids import site_of
 from natqueue.validation import Invalid, clean_name, collect
 from natqueue.web import get_backend
 from natqueue.web.auth import require_staff
@@ -27,7 +29,7 @@ bp = api_blueprint("flow_home", __name__)
 @bp.get("/sites/<site_id>/home")
 @require_staff
 def home_list(site_id):
-    return jsonify({"home": tubes.home_list(get_backend(), site_id)})
+    return jsonify({"home": home.home_list(get_backend(), site_id)})
 
 
 @bp.post("/sites/<site_id>/home")
@@ -38,11 +40,11 @@ def home_add(site_id):
         person=lambda: _person(body, "", None, phone_required=False),
         address=lambda: clean_name(body.get("address"), "address", 200),
         reason=lambda: _reason(body.get("reason"), "reason"),
-        single=lambda: _choice(body.get("single"), workflow.SINGLE_REASONS, "single"),
+        single=lambda: _choice(body.get("single"), lanes.SINGLE_REASONS, "single"),
     )
     person = data["person"]
     single = data["single"] or person.single  # ``yellow_code: true``, as at a join, means the same
-    ticket, event = tubes.home_add(get_backend(), site_id, person.name, person.phone, person.doc_type,
+    ticket, event = home.home_add(get_backend(), site_id, person.name, person.phone, person.doc_type,
                                    person.id_number, data["address"], data["reason"], single,
                                    idempotency_key())
     announce(event, site_id)
@@ -58,7 +60,7 @@ def home_tube_view(site_id, team):
 @bp.post("/sites/<site_id>/home/<int:team>/tube")
 @require_staff
 def home_tube(site_id, team):
-    mode = _choice(request.args.get("mode") or "pooled", workflow.STATION_MODES, "mode")
+    mode = _choice(request.args.get("mode") or "pooled", stations.STATION_MODES, "mode")
     return _open(site_id, f"h{team}", mode)
 
 
@@ -77,7 +79,7 @@ def home_done(ticket_id):
     team = json_body().get("team")
     if isinstance(team, bool) or not isinstance(team, int) or not 1 <= team <= 99:
         raise Invalid({"team": "integer_1_to_99"})
-    ticket, event = tubes.home_done(get_backend(), ticket_id, team, idempotency_key())
+    ticket, event = home.home_done(get_backend(), ticket_id, team, idempotency_key())
     announce(event, site_id)
     return jsonify(public_ticket(ticket))
 

@@ -2,8 +2,8 @@
 
 from flask import Blueprint, abort, render_template
 
-from natqueue import sites
-from natqueue.backend import QueueError
+from natqueue.sites import registry
+from natqueue.store.backend import QueueError
 from natqueue.web import get_backend
 from natqueue.web.auth import check_staff, is_organizer
 
@@ -12,7 +12,7 @@ bp = Blueprint("flow_pages", __name__)
 
 def _site_or_404(site_id: str) -> dict:
     try:
-        return sites.get_site(get_backend(), site_id)
+        return registry.get_site(get_backend(), site_id)
     except QueueError:
         abort(404)
 

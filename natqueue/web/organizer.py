@@ -8,8 +8,10 @@ call the domain, tell the dashboards.
 from flask import g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 
-from natqueue import figures, roster, siteadmin, sites, stats
-from natqueue.backend import QueueError
+from natqueue.figures import alerts, arithmetic
+from natqueue.figures import dashboard as site_figures
+from natqueue.sites import registry, settings, staffing
+from natqueue.store.backend import QueueError
 from natqueue.validation import Invalid, clean_name, collect
 from natqueue.web import get_backend
 from natqueue.web.api import _int_field, _timezone, public_url
@@ -27,7 +29,7 @@ bp = api_blueprint("organizer", __name__, url_prefix=None)
 @bp.get("/api/v1/sites/<site_id>/stats")
 @require_organizer
 def site_stats(site_id):
-    return jsonify(stats.site_stats(get_backend(), site_id))
+    return jsonify(site_figures.site_stats(get_backend(), site_id))
 
 
 @bp.get("/api/v1/stats")
@@ -35,19 +37,19 @@ def site_stats(site_id):
 def all_stats():
     """Every site, the most crowded first (congested, busy, flowing; then longest estimate)."""
     backend = get_backend()
-    found = [stats.site_stats(backend, s) for s in sites.list_site_ids(backend)]
+    found = [site_figures.site_stats(backend, s) for s in registry.list_site_ids(backend)]
     return jsonify({"sites": sort_by_band(found)})
 
 
 def sort_by_band(found: list[dict]) -> list[dict]:
-    return sorted(found, key=lambda s: (-figures.band_rank(s["band"]), -(s.get("eta_join_s") or 0),
+    return sorted(found, key=lambda s: (-arithmetic.band_rank(s["band"]), -(s.get("eta_join_s") or 0),
                                         s.get("name", "")))
 
 
 @bp.post("/api/v1/sites/<site_id>/alerts/<alert_id>/ack")
 @require_organizer
 def acknowledge(site_id, alert_id):
-    if not stats.acknowledge(get_backend(), site_id, alert_id, g.actor):
+    if not alerts.acknowledge(get_backend(), site_id, alert_id, g.actor):
         raise QueueError("alert_not_found", alert_id)
     site_changed(site_id)
     return jsonify({"ok": True})
@@ -57,8 +59,8 @@ def acknowledge(site_id, alert_id):
 
 
 def _people(value) -> list[dict]:
-    if not isinstance(value, list) or len(value) > roster.MAX_PEOPLE:
-        raise Invalid({"people": f"list_of_up_to_{roster.MAX_PEOPLE}"})
+    if not isinstance(value, list) or len(value) > staffing.MAX_PEOPLE:
+        raise Invalid({"people": f"list_of_up_to_{staffing.MAX_PEOPLE}"})
     people, seen = [], set()
     for i, p in enumerate(value):
         if not isinstance(p, dict):
@@ -66,8 +68,8 @@ def _people(value) -> list[dict]:
         name = clean_name(p.get("name"), f"people[{i}].name", 40)
         if "|" in name or name in seen:
             raise Invalid({f"people[{i}].name": "duplicate" if name in seen else "format"})
-        if p.get("role") not in figures.ROLES:
-            raise Invalid({f"people[{i}].role": "one_of_" + "|".join(figures.ROLES)})
+        if p.get("role") not in arithmetic.ROLES:
+            raise Invalid({f"people[{i}].role": "one_of_" + "|".join(arithmetic.ROLES)})
         seen.add(name)
         people.append({"name": name, "role": p["role"]})
     return people
@@ -78,10 +80,10 @@ def _people(value) -> list[dict]:
 def station_roster(site_id, number):
     backend = get_backend()
     if request.method == "GET":
-        return jsonify(roster.get_roster(backend, site_id, number))
+        return jsonify(staffing.get_roster(backend, site_id, number))
     people = _people(json_body().get("people"))
     request_id = idempotency_key()
-    found = roster.put_roster(backend, site_id, number, people, g.actor, request_id)
+    found = staffing.put_roster(backend, site_id, number, people, g.actor, request_id)
     site_changed(site_id)
     return jsonify(found)
 
@@ -91,16 +93,16 @@ def station_roster(site_id, number):
 
 def _hhmm(value, field: str) -> str:
     try:
-        figures.parse_hhmm(value if isinstance(value, str) else "")
+        arithmetic.parse_hhmm(value if isinstance(value, str) else "")
     except ValueError:
         raise Invalid({field: "hh_mm"}) from None
     return value
 
 
 def _standard(value) -> dict:
-    if not isinstance(value, dict) or set(value) - set(figures.ROLES):
-        raise Invalid({"standard": "roles_" + "|".join(figures.ROLES)})
-    return {role: _int_field(value.get(role, 0), f"standard.{role}", 0, 20) for role in figures.ROLES}
+    if not isinstance(value, dict) or set(value) - set(arithmetic.ROLES):
+        raise Invalid({"standard": "roles_" + "|".join(arithmetic.ROLES)})
+    return {role: _int_field(value.get(role, 0), f"standard.{role}", 0, 20) for role in arithmetic.ROLES}
 
 
 _SETTINGS = {
@@ -129,18 +131,18 @@ def update_site(site_id):
         raise Invalid({name: "unknown" for name in unknown})
     checks = {name: (lambda name=name: _SETTINGS[name](body[name])) for name in body if name in _SETTINGS}
     if "stations" in body:
-        checks["stations"] = lambda: _int_field(body["stations"], "stations", 1, sites.MAX_STATIONS)
+        checks["stations"] = lambda: _int_field(body["stations"], "stations", 1, registry.MAX_STATIONS)
     data = collect(**checks)
     backend = get_backend()
-    meta = siteadmin.read_meta(backend, site_id)
-    conf = {**siteadmin.settings(meta), **data}
+    meta = settings.read_meta(backend, site_id)
+    conf = {**settings.organizer_settings(meta), **data}
     if conf["band_congested_min"] <= conf["band_busy_min"]:
         raise Invalid({"band_congested_min": "above_band_busy_min"})
     count = data.pop("stations", None)
-    siteadmin.update_site(backend, site_id, data, stations=count)
+    settings.update_site(backend, site_id, data, stations=count)
     site_changed(site_id)
-    site = sites.get_site(backend, site_id)
-    site["settings"] = siteadmin.settings(siteadmin.read_meta(backend, site_id))
+    site = registry.get_site(backend, site_id)
+    site["settings"] = settings.organizer_settings(settings.read_meta(backend, site_id))
     site["join_url"] = public_url(f"/s/{site_id}")
     return jsonify(site)
 
@@ -148,7 +150,7 @@ def update_site(site_id):
 @bp.get("/api/v1/sites/<site_id>/settings")
 @require_organizer
 def site_settings(site_id):
-    return jsonify(siteadmin.settings(siteadmin.read_meta(get_backend(), site_id)))
+    return jsonify(settings.organizer_settings(settings.read_meta(get_backend(), site_id)))
 
 
 # --- pages -------------------------------------------------------------------------------
@@ -163,7 +165,7 @@ def dashboard():
     if not is_organizer():
         return _sign_in_page(_l("Dashboard"))
     site_ids = request.args.getlist("site") or None
-    return render_template("dashboard.html", site_ids=site_ids, roles=figures.ROLES)
+    return render_template("dashboard.html", site_ids=site_ids, roles=arithmetic.ROLES)
 
 
 @bp.get("/organizer/sites")
@@ -171,7 +173,8 @@ def admin_sites():
     if not is_organizer():
         return _sign_in_page(_l("Sites"))
     backend = get_backend()
-    found = sort_by_band([stats.site_stats(backend, s, sync_alerts=False) for s in sites.list_site_ids(backend)])
+    found = sort_by_band([site_figures.site_stats(backend, s, sync_alerts=False)
+                          for s in registry.list_site_ids(backend)])
     return render_template("admin_sites.html", sites=found)
 
 
@@ -181,9 +184,9 @@ def admin_site(site_id):
         return _sign_in_page(_l("Sites"))
     backend = get_backend()
     try:
-        site = sites.get_site(backend, site_id)
-        conf = siteadmin.settings(siteadmin.read_meta(backend, site_id))
+        site = registry.get_site(backend, site_id)
+        conf = settings.organizer_settings(settings.read_meta(backend, site_id))
     except QueueError:
         return render_template("404.html"), 404
-    return render_template("admin_site.html", site=site, conf=conf, roles=figures.ROLES,
+    return render_template("admin_site.html", site=site, conf=conf, roles=arithmetic.ROLES,
                            join_url=public_url(f"/s/{site_id}"))

@@ -4,8 +4,8 @@ from flask import Blueprint, abort, make_response, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from natqueue import siteadmin, sites, workflow
-from natqueue.backend import QueueError
+from natqueue.sites import registry, settings
+from natqueue.store.backend import QueueError
 from natqueue.web import LOCALES, get_backend
 from natqueue.web.auth import check_staff
 from natqueue.web.errors import api_error
@@ -30,7 +30,7 @@ def _locale():
 
 def _site_or_404(site_id: str) -> dict:
     try:
-        return sites.get_site(get_backend(), site_id)
+        return registry.get_site(get_backend(), site_id)
     except QueueError:
         abort(404)
 
@@ -38,15 +38,15 @@ def _site_or_404(site_id: str) -> dict:
 @bp.get("/")
 def index():
     backend = get_backend()
-    found = [sites.get_site(backend, site_id) for site_id in sites.list_site_ids(backend)]
+    found = [registry.get_site(backend, site_id) for site_id in registry.list_site_ids(backend)]
     return render_template("index.html", sites=found)
 
 
 @bp.get("/s/<site_id>")
 def resident(site_id):
     site = _site_or_404(site_id)
-    site["family_max"] = workflow.settings(get_backend(), site_id)["family_max"]
-    conf = siteadmin.settings(siteadmin.read_meta(get_backend(), site_id))
+    site["family_max"] = settings.workflow_settings(get_backend(), site_id)["family_max"]
+    conf = settings.organizer_settings(settings.read_meta(get_backend(), site_id))
     site["opens"], site["closes"] = conf["opens"], conf["closes"]  # residents plan when to come
     response = make_response(render_template("resident.html", site=site))
     # A phone must never show yesterday's queue from its cache.

@@ -9,12 +9,13 @@ import json
 from flask import Blueprint, abort, current_app, jsonify, make_response, render_template, request
 from flask_babel import force_locale
 
-from natqueue import figures, siteadmin, sites, stats
-from natqueue.backend import QueueError
+from natqueue.figures import arithmetic, dashboard
 from natqueue.keys import SiteKeys
+from natqueue.sites import registry, settings
+from natqueue.store.backend import QueueError
+from natqueue.tickets.views import upcoming_ids
 from natqueue.web import get_backend
 from natqueue.web.api import public_url
-from natqueue.workflow_view import upcoming_ids
 
 bp = Blueprint("public", __name__)
 
@@ -26,7 +27,7 @@ NEXT_SHOWN = 6
 def board(backend, site_id: str) -> dict:
     """The calling screen's picture: current and recent calls, next numbers, pauses."""
     keys = SiteKeys(site_id)
-    site = sites.get_site(backend, site_id)
+    site = registry.get_site(backend, site_id)
     pipe = backend.redis.pipeline(transaction=True)
     pipe.zrange(keys.waiting, 0, NEXT_SHOWN - 1)
     pipe.xrevrange(keys.events, count=200)
@@ -81,16 +82,16 @@ def public_sites(backend) -> list[dict]:
     now = backend.now_ms()
     if cache and 0 <= now - cache["at"] < PUBLIC_LIST_TTL_MS:
         return cache["sites"]
-    found = [stats.site_stats(backend, s, sync_alerts=False) for s in sites.list_site_ids(backend)]
-    found.sort(key=lambda s: (not s["accepting"], s["eta_join_s"] is None, figures.band_rank(s["band"]),
+    found = [dashboard.site_stats(backend, s, sync_alerts=False) for s in registry.list_site_ids(backend)]
+    found.sort(key=lambda s: (not s["accepting"], s["eta_join_s"] is None, arithmetic.band_rank(s["band"]),
                               s["eta_join_s"] or 0, s["name"]))
-    cache.update(at=now, sites=[stats.summary(s) for s in found])
+    cache.update(at=now, sites=[dashboard.summary(s) for s in found])
     return cache["sites"]
 
 
 def calmer_site(backend, site_id: str) -> dict | None:
     """For a congested site's join page: the calmest other site taking people, same area first."""
-    here = stats.site_stats(backend, site_id, sync_alerts=False)
+    here = dashboard.site_stats(backend, site_id, sync_alerts=False)
     if here["band"] != "congested":
         return None
     others = [s for s in public_sites(backend) if s["id"] != site_id and s["accepting"]
@@ -124,7 +125,7 @@ def sites_api():
 
 def _site_or_404(site_id: str) -> dict:
     try:
-        return sites.get_site(get_backend(), site_id)
+        return registry.get_site(get_backend(), site_id)
     except QueueError:
         abort(404)
 
@@ -141,7 +142,7 @@ def display(site_id):
 @bp.get("/sites/<site_id>/poster")
 def poster(site_id):
     site = _site_or_404(site_id)
-    conf = siteadmin.settings(siteadmin.read_meta(get_backend(), site_id))
+    conf = settings.organizer_settings(settings.read_meta(get_backend(), site_id))
     # Printed for residents: Chinese, whatever the organizer's browser prefers (unless ?lang=en).
     with force_locale("en" if request.args.get("lang") == "en" else "zh_CN"):
         return render_template("poster.html", site=site, conf=conf, join_url=public_url(f"/s/{site_id}"),

@@ -20,8 +20,9 @@ import socketio as socketio_pkg
 from flask import current_app
 from flask_socketio import join_room
 
-from natqueue import sites, stats
+from natqueue.figures import dashboard
 from natqueue.keys import SiteKeys
+from natqueue.sites import registry
 from natqueue.web import get_backend, socketio
 from natqueue.web.auth import is_organizer, is_organizer_token
 
@@ -46,7 +47,7 @@ def site_added(site_id: str) -> None:
 def push_now(app, site_id: str) -> None:
     """Compute a site's figures and emit them to its dashboard room."""
     with app.app_context():
-        figures = stats.site_stats(get_backend(), site_id)
+        figures = dashboard.site_stats(get_backend(), site_id)
         socketio.emit("stats", figures, to=dashboard_room(site_id))
 
 
@@ -128,11 +129,11 @@ def watch_dashboard(data):
         return {"ok": False, "error": {"code": "forbidden", "message": "Organizer sign-in required."}}
     backend = get_backend()
     wanted = data.get("site_ids")
-    known = sites.list_site_ids(backend)
+    known = registry.list_site_ids(backend)
     site_ids = known if not isinstance(wanted, list) else [s for s in wanted if s in known]
     if not isinstance(wanted, list):
         join_room(EVERY_SITE_ROOM)
     for site_id in site_ids:
         join_room(dashboard_room(site_id))
     _ensure_ticker(current_app._get_current_object())
-    return {"ok": True, "sites": [stats.site_stats(backend, s) for s in site_ids]}
+    return {"ok": True, "sites": [dashboard.site_stats(backend, s) for s in site_ids]}

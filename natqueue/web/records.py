@@ -7,7 +7,8 @@ one is written to the audit log first.
 from flask import Response, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 
-from natqueue import records, workflow
+from natqueue.sampling import records, rounds
+from natqueue.sites import settings
 from natqueue.validation import Invalid, clean_name, collect
 from natqueue.web import get_backend
 from natqueue.web.auth import require_organizer, require_staff
@@ -42,7 +43,7 @@ def _ratio(value):
 
 
 def _pattern(value):
-    if not isinstance(value, str) or not value or len(value) > 100 or not workflow.tube_pattern_ok(value):
+    if not isinstance(value, str) or not value or len(value) > 100 or not settings.tube_pattern_ok(value):
         raise Invalid({"tube_pattern": "regex"})
     return value
 
@@ -56,7 +57,7 @@ def _bool(body, field):
 @bp.get("/sites/<site_id>/workflow")
 @require_staff
 def get_settings(site_id):
-    return jsonify(workflow.settings(get_backend(), site_id))
+    return jsonify(settings.workflow_settings(get_backend(), site_id))
 
 
 @bp.patch("/sites/<site_id>/workflow")
@@ -67,7 +68,7 @@ def patch_settings(site_id):
         raise Invalid({"body": "json_object_required"})
     checks = {
         "priority_ratio": lambda: _ratio(body["priority_ratio"]),
-        "tube_capacity": lambda: _int(body, "tube_capacity", 1, 20, workflow.TUBE_CAPACITIES),
+        "tube_capacity": lambda: _int(body, "tube_capacity", 1, 20, settings.TUBE_CAPACITIES),
         "tube_pattern": lambda: _pattern(body["tube_pattern"]),
         "require_tube": lambda: _bool(body, "require_tube"),
         "family_max": lambda: _int(body, "family_max", 1, 8),
@@ -77,15 +78,15 @@ def patch_settings(site_id):
     if unknown:
         raise Invalid({k: "unknown" for k in unknown})
     changes = collect(**{k: v for k, v in checks.items() if k in body})
-    return jsonify(workflow.update_settings(get_backend(), site_id, changes))
+    return jsonify(settings.update_settings(get_backend(), site_id, changes))
 
 
 @bp.get("/sites/<site_id>/rounds")
 @require_staff
 def list_rounds(site_id):
     backend = get_backend()
-    return jsonify({"rounds": [records.round_figures(backend, site_id, r["id"])
-                               for r in records.rounds(backend, site_id)]})
+    return jsonify({"rounds": [rounds.round_figures(backend, site_id, r["id"])
+                               for r in rounds.rounds(backend, site_id)]})
 
 
 @bp.post("/sites/<site_id>/rounds")
@@ -94,7 +95,7 @@ def new_round(site_id):
     body = request.get_json(silent=True) or {}
     name = clean_name(body.get("name"), "name", 60)
     request_id = idempotency_key()
-    found, event = records.new_round(get_backend(), site_id, name, request_id)
+    found, event = rounds.new_round(get_backend(), site_id, name, request_id)
     announce(event, site_id)
     return jsonify(found), 201
 
@@ -102,7 +103,7 @@ def new_round(site_id):
 @bp.get("/sites/<site_id>/rounds/<round_id>")
 @require_staff
 def round_figures(site_id, round_id):
-    return jsonify(records.round_figures(get_backend(), site_id, round_id))
+    return jsonify(rounds.round_figures(get_backend(), site_id, round_id))
 
 
 @bp.get("/sites/<site_id>/rounds/<round_id>/export.<fmt>")
@@ -137,5 +138,5 @@ def audit_log(site_id):
 @require_organizer
 def purge(site_id, round_id):
     backend = get_backend()
-    days = workflow.settings(backend, site_id)["retention_days"]
-    return jsonify(records.purge_round(backend, site_id, round_id, days, _who()))
+    days = settings.workflow_settings(backend, site_id)["retention_days"]
+    return jsonify(rounds.purge_round(backend, site_id, round_id, days, _who()))

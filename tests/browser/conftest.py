@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from natqueue.embedded import EmbeddedRedis
+from natqueue.store.embedded import EmbeddedRedis
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"

@@ -1,22 +1,20 @@
 """A site's live figures for the organizer: one read, whatever the queue's length.
 
-Everything counted over time is kept up to date by the queue scripts at the
-moment of change (``natqueue.stats_lua``); here we only read: the day's
-aggregate hash, a few ``ZCOUNT``s on each station's samples (O(log n)), the
-queue's length and its oldest ticket. The cost grows with the number of
-stations, never with the number of people waiting. Then the alerts raised by
-these figures are brought in line (``ALERTS_SYNC``).
+Everything counted over time is kept up to date by the queue scripts at the moment of change
+(the stats include of the Lua scripts); here we only read: the day's aggregate hash, a few
+ZCOUNTs on each station's samples (O(log n)), the queue's length and its oldest ticket. The
+cost grows with the number of stations, never with the number of people waiting. Then the
+alerts raised by these figures are brought in line (``figures.alerts``).
 """
 
-import json
-
-from natqueue import figures, roster
-from natqueue.backend import Backend
+from natqueue.figures import alerts, arithmetic
 from natqueue.keys import SiteKeys
-from natqueue.siteadmin import settings
-from natqueue.sites import get_site
+from natqueue.sites import staffing
+from natqueue.sites.registry import get_site
+from natqueue.sites.settings import organizer_settings
+from natqueue.store.backend import Backend
 
-MINUTE_MS = figures.MINUTE_MS
+MINUTE_MS = arithmetic.MINUTE_MS
 
 
 def _ints(raw: dict) -> dict[str, int]:
@@ -39,13 +37,13 @@ def site_stats(backend: Backend, site_id: str, sync_alerts: bool = True) -> dict
     site = get_site(backend, site_id)
     now = backend.now_ms()
     meta = backend.redis.hgetall(keys.meta)
-    conf = settings(meta)
+    conf = organizer_settings(meta)
     timezone = meta.get("timezone", "Asia/Shanghai")
-    offset = figures.tz_offset_ms(timezone, now)
+    offset = arithmetic.tz_offset_ms(timezone, now)
     if str(offset) != meta.get("tz_offset_ms"):
         backend.redis.hset(keys.meta, "tz_offset_ms", offset)  # e.g. a daylight-saving change
-    day, quarter_now = figures.local_day(now, offset)
-    day_start = figures.local_midnight_ms(now, timezone)
+    day, quarter_now = arithmetic.local_day(now, offset)
+    day_start = arithmetic.local_midnight_ms(now, timezone)
     numbers = [s["number"] for s in site["stations"]]
 
     pipe = backend.redis.pipeline(transaction=True)
@@ -72,13 +70,13 @@ def site_stats(backend: Backend, site_id: str, sync_alerts: bool = True) -> dict
     waits_n = agg.get("waits_n", 0)
     stations = []
     total_15 = total_60 = 0
-    shift = figures.current_shift(now, timezone, conf["shift_day_start"], conf["shift_hours"])
+    shift = arithmetic.current_shift(now, timezone, conf["shift_day_start"], conf["shift_hours"])
     for station, (n15, n60, serving, roster_raw) in zip(site["stations"], per_station, strict=True):
         n = station["number"]
         total_15 += n15
         total_60 += n60
-        people = roster.on_duty(roster_raw, shift["start_ms"])
-        stages = figures.stage_times(agg, n)
+        people = staffing.on_duty(roster_raw, shift["start_ms"])
+        stages = arithmetic.stage_times(agg, n)
         stations.append({
             "number": n,
             "status": station["status"],
@@ -88,10 +86,10 @@ def site_stats(backend: Backend, site_id: str, sync_alerts: bool = True) -> dict
             "per_hour_15": n15 * 4,
             "per_hour_60": n60,
             "today": agg.get(f"s{n}:samples", 0),
-            "staffing": figures.staffing(conf["standard"], roster.counts(people)),
+            "staffing": arithmetic.staffing(conf["standard"], staffing.counts(people)),
             "people": people,
             "stages": stages,
-            "bottleneck": figures.bottleneck(stages),
+            "bottleneck": arithmetic.bottleneck(stages),
         })
 
     eta = site["eta_seconds"]
@@ -112,20 +110,20 @@ def site_stats(backend: Backend, site_id: str, sync_alerts: bool = True) -> dict
         "accepting": site["accepting"],
         "pace_seconds": site["pace_seconds"],
         "eta_join_s": eta,
-        "band": figures.band(band_minutes, conf["band_busy_min"], conf["band_congested_min"]),
+        "band": arithmetic.band(band_minutes, conf["band_busy_min"], conf["band_congested_min"]),
         "throughput": {"per_hour_15": total_15 * 4, "per_hour_60": total_60, "today": agg.get("samples", 0)},
         "waits": {
             "longest_s": None if longest_ms is None else longest_ms // 1000,
             "longest_number": longest_number,
             "count_today": waits_n,
             "avg_s": None if not waits_n else round(agg.get("waits_sum", 0) / waits_n / 1000),
-            "p90_s": None if not waits_n else figures.percentile_from_histogram(histogram, 0.9) // 1000,
+            "p90_s": None if not waits_n else arithmetic.percentile_from_histogram(histogram, 0.9) // 1000,
             "max_s": None if not waits_n else agg.get("waits_max", 0) // 1000,
         },
         "stations": stations,
         "chart": _chart(agg, quarter_now),
     }
-    stats["alerts"] = sync(backend, site_id, _conditions(stats), now) if sync_alerts else []
+    stats["alerts"] = alerts.sync(backend, site_id, alerts.conditions(stats), now) if sync_alerts else []
     return stats
 
 
@@ -140,48 +138,6 @@ def _chart(agg: dict[str, int], quarter_now: int) -> dict:
         max_wait.append(None if not n else round(agg.get(p + "waits_max", 0) / MINUTE_MS, 1))
     labels = [f"{q // 4:02d}:{q % 4 * 15:02d}" for q in range(quarter_now + 1)]
     return {"labels": labels, "per_hour": samples, "avg_wait_min": avg_wait, "max_wait_min": max_wait}
-
-
-#: A wait alert already acknowledged is raised again each time the wait grows by this much
-#: more (45, 60, 75 minutes…): seen at 31 minutes is not seen at 50.
-ESCALATE_S = 15 * 60
-
-
-def _conditions(stats: dict) -> dict[str, dict]:
-    """The alert conditions true now, by alert id."""
-    target = stats["settings"]["wait_target_min"] * 60
-    found = {}
-    waits = stats["waits"]
-    if waits["longest_s"] is not None and waits["longest_s"] > target:
-        found["long_wait"] = {"kind": "long_wait", "level": waits["longest_s"] // ESCALATE_S,
-                              "detail": {"minutes": waits["longest_s"] // 60, "number": waits["longest_number"]}}
-    if stats["waiting"] and stats["eta_join_s"] is not None and stats["eta_join_s"] > target:
-        found["projected"] = {"kind": "projected", "level": stats["eta_join_s"] // ESCALATE_S,
-                              "detail": {"minutes": stats["eta_join_s"] // 60}}
-    if stats["waiting"]:
-        for st in stats["stations"]:
-            n = st["number"]
-            if st["status"] == "paused":
-                found[f"paused:{n}"] = {"kind": "paused", "station": n, "detail": {"reason": st["reason"]}}
-            elif st["status"] == "open" and st["staffing"]["understaffed"]:
-                found[f"understaffed:{n}"] = {"kind": "understaffed", "station": n,
-                                              "detail": {"gaps": st["staffing"]["gaps"]}}
-    return found
-
-
-def sync(backend: Backend, site_id: str, active: dict[str, dict], now: int) -> list[dict]:
-    """Store the conditions true now as alerts; return every alert still shown, oldest first."""
-    flat = []
-    for alert_id, alert in sorted(active.items()):
-        flat += [alert_id, json.dumps({**alert, "id": alert_id}, ensure_ascii=False)]
-    stored = backend.script("ALERTS_SYNC")(keys=[SiteKeys(site_id).alerts], args=[now, *flat])
-    alerts = [json.loads(v) for v in stored[1::2]]
-    return sorted(alerts, key=lambda a: (a.get("raised_ms", 0), a["id"]))
-
-
-def acknowledge(backend: Backend, site_id: str, alert_id: str, actor: str) -> bool:
-    return bool(backend.script("ALERT_ACK")(keys=[SiteKeys(site_id).alerts],
-                                            args=[alert_id, backend.now_ms(), actor]))
 
 
 def summary(stats: dict) -> dict:

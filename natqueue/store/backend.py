@@ -5,13 +5,19 @@ rather than a bare client, so that tests can fix the clock and tuning without
 touching global state.
 """
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import redis
 
 from natqueue import lua, lua_flow, organizer_lua
-from natqueue.coalesce import Coalescer
+from natqueue.store.batching import Coalescer
+
+
+def request_key(request_id: str | None) -> str:
+    """Without a client id, a fresh one still protects against redis-py's own retries."""
+    return request_id or uuid.uuid4().hex
 
 
 class QueueError(Exception):

@@ -6,11 +6,10 @@ roster is history, not just the present. A PUT replaces the station's list in
 one script: people dropped are checked out, people added checked in.
 """
 
-from natqueue import figures
-from natqueue.backend import Backend, QueueError
+from natqueue.figures import arithmetic
 from natqueue.keys import SiteKeys
-from natqueue.siteadmin import read_meta, settings
-from natqueue.tickets import request_key
+from natqueue.sites.settings import organizer_settings, read_meta
+from natqueue.store.backend import Backend, QueueError, request_key
 
 MAX_PEOPLE = 30
 HISTORY_SHOWN = 100
@@ -40,7 +39,7 @@ def on_duty(raw: dict, shift_start_ms: int = 0) -> list[dict]:
         role, _, since = value.partition("|")
         since_ms = int(since or 0)
         people.append({"name": name, "role": role, "since_ms": since_ms, "this_shift": since_ms >= shift_start_ms})
-    return sorted(people, key=lambda p: (figures.ROLES.index(p["role"]) if p["role"] in figures.ROLES else 9,
+    return sorted(people, key=lambda p: (arithmetic.ROLES.index(p["role"]) if p["role"] in arithmetic.ROLES else 9,
                                          p["since_ms"], p["name"]))
 
 
@@ -59,9 +58,9 @@ def get_roster(backend: Backend, site_id: str, station: int) -> dict:
     meta = read_meta(backend, site_id)
     if backend.redis.hget(keys.stations, station) is None:
         raise QueueError("station_not_found", str(station))
-    conf = settings(meta)
+    conf = organizer_settings(meta)
     now = backend.now_ms()
-    shift = figures.current_shift(now, meta.get("timezone", "Asia/Shanghai"), conf["shift_day_start"],
+    shift = arithmetic.current_shift(now, meta.get("timezone", "Asia/Shanghai"), conf["shift_day_start"],
                                   conf["shift_hours"])
     people = on_duty(backend.redis.hgetall(keys.roster(station)), shift["start_ms"])
     history = []
@@ -79,6 +78,6 @@ def get_roster(backend: Backend, site_id: str, station: int) -> dict:
         "station": station,
         "people": people,
         "shift": shift,
-        "staffing": figures.staffing(conf["standard"], counts(people)),
+        "staffing": arithmetic.staffing(conf["standard"], counts(people)),
         "history": history,
     }

@@ -1,19 +1,19 @@
-"""Tubes and home sampling: which swab is in which tube, exactly.
+"""Tubes: which swab is in which tube, exactly.
 
-A station (or a home team, owner ``h<n>``) has at most one open tube. A pooled
-tube takes the site's capacity (5, 10 or 20), a single tube one person; the
-sample that fills a tube closes it, and the console asks for a new one. The
-binding itself happens inside the ``sampled`` move (``lua.TRANSITION``), so a
-sample and its tube are written together or not at all.
+A station (or a home team, owner ``h<n>``) has at most one open tube. A pooled tube takes the
+site's capacity (5, 10 or 20), a single tube one person; the sample that fills a tube closes it,
+and the console asks for a new one. The binding itself happens inside the ``sampled`` move, so
+a sample and its tube are written together or not at all.
 """
 
-import json
+import re
 
-from natqueue.backend import Backend, QueueError
-from natqueue.documents import person_key
-from natqueue.feed import decode_event
 from natqueue.keys import TUBE_SITES_KEY, SiteKeys
-from natqueue.tickets import get_ticket, new_ticket_id, request_key, site_of
+from natqueue.sites.settings import workflow_settings
+from natqueue.store.backend import Backend, QueueError, request_key
+from natqueue.store.feed import decode_event
+from natqueue.tickets.ids import site_of
+from natqueue.tickets.views import get_ticket
 from natqueue.validation import mask_id_number, mask_phone
 
 
@@ -104,37 +104,5 @@ def tube_people(backend: Backend, site_id: str, code: str, masked: bool) -> list
     return rows
 
 
-# --- home sampling ---------------------------------------------------------------
-
-
-def home_add(backend: Backend, site_id: str, name: str, phone: str, doc_type: str, id_number: str,
-             address: str, reason: str, single: str = "", request_id: str | None = None):
-    keys = SiteKeys(site_id)
-    if not backend.redis.exists(keys.meta):
-        raise QueueError("site_not_found", site_id)
-    person = {"id": new_ticket_id(site_id), "token": "", "name": name, "phone": phone, "doc_type": doc_type,
-              "id_number": id_number, "person": person_key(doc_type, id_number), "single": single,
-              "address": address, "reason": reason}
-    result = backend.run("HOME_ADD", keys.flow_keys("home-add", request_key(request_id)),
-                         [keys.ticket_prefix, json.dumps(person, ensure_ascii=False)], keys.station_prefix)
-    return get_ticket(backend, result[1]), _event(result)
-
-
-def home_done(backend: Backend, ticket_id: str, team: int, request_id: str | None = None):
-    keys = SiteKeys(site_of(ticket_id))
-    result = backend.run("HOME_DONE", keys.flow_keys(f"home-done:{ticket_id}", request_key(request_id)),
-                         [keys.ticket(ticket_id), f"h{team}"], keys.station_prefix)
-    return get_ticket(backend, ticket_id), _event(result)
-
-
-def home_list(backend: Backend, site_id: str) -> list[dict]:
-    """Home visits still to do, with the address the team needs; ID and phone masked."""
-    keys = SiteKeys(site_id)
-    ids = backend.redis.zrange(keys.home, 0, -1)
-    pipe = backend.redis.pipeline(transaction=False)
-    for tid in ids:
-        pipe.hgetall(keys.ticket(tid))
-    return [{"id": raw["id"], "number": raw["number"], "name": raw.get("name", ""),
-             "id_number": mask_id_number(raw.get("id_number", "")), "phone": mask_phone(raw.get("phone", "")),
-             "address": raw.get("address", ""), "reason": raw.get("home_reason", ""),
-             "single": raw.get("single") or None} for raw in pipe.execute() if raw]
+def is_tube_code(backend: Backend, site_id: str, code: str) -> bool:
+    return bool(re.fullmatch(workflow_settings(backend, site_id)["tube_pattern"], code))

@@ -11,8 +11,8 @@ trimmed away.
 import json
 import re
 
-from natqueue.backend import Backend
 from natqueue.keys import SiteKeys
+from natqueue.store.backend import Backend
 
 EVENT_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
 #: More missed events than this and a snapshot is cheaper for everyone.

@@ -1,98 +1,13 @@
-"""Tickets: joining, being called, and every move after that.
-
-Each change is one Lua script (``natqueue.lua``), keyed by a request id so a
-retry replays instead of acting twice. Functions return the ticket as its
-holder sees it plus the site event to broadcast, and never message phones
-themselves: the web layer does that, once per change.
-"""
+"""Tickets as their holders, staff and the calling order see them: ID and phone masked."""
 
 import hmac
-import secrets
-import uuid
 
-from natqueue.backend import Backend, QueueError
-from natqueue.feed import decode_event
 from natqueue.keys import SiteKeys
-from natqueue.pace import eta_seconds, parse_pace
+from natqueue.store.backend import Backend, QueueError
+from natqueue.tickets.documents import person_key
+from natqueue.tickets.ids import site_of
+from natqueue.tickets.pace import eta_seconds, parse_pace
 from natqueue.validation import mask_id_number, mask_phone
-from natqueue.workflow_view import flow_fields, upcoming_ids
-
-STATUSES = ("waiting", "called", "sampled", "no_show", "cancelled")
-LIVE = ("waiting", "called")
-#: Staff moves; ``cancel`` is the holder's (or staff's) way out.
-OPERATIONS = ("recall", "check_in", "no_show", "sampled", "cancel")
-_SEPARATOR = "."
-
-
-def new_ticket_id(site_id: str) -> str:
-    """``<site>.<random>``: the site is recoverable from the id alone, the rest unguessable."""
-    return f"{site_id}{_SEPARATOR}{secrets.token_hex(6)}"
-
-
-def site_of(ticket_id: str) -> str:
-    site_id, sep, rest = ticket_id.rpartition(_SEPARATOR)
-    if not sep or not site_id or not rest:
-        raise QueueError("ticket_not_found", ticket_id)
-    return site_id
-
-
-def request_key(request_id: str | None) -> str:
-    """Without a client id, a fresh one still protects against redis-py's own retries."""
-    return request_id or uuid.uuid4().hex
-
-
-def _event(result) -> dict | None:
-    if len(result) >= 4:
-        return decode_event(result[2], result[3])
-    return None
-
-
-def join(backend: Backend, site_id: str, name: str, phone: str, id_number: str,
-         request_id: str | None = None) -> tuple[dict, dict | None]:
-    """Queue one person with a resident ID. Returns (ticket with its token, event or None on a replay)."""
-    from natqueue.workflow import Person, join_people
-
-    found, event = join_people(backend, site_id, [Person(name, phone, "id", id_number)], request_id=request_id)
-    return found[0], event
-
-
-def call_next(backend: Backend, site_id: str, station: int,
-              request_id: str | None = None) -> tuple[dict | None, dict | None]:
-    """The next waiting ticket, now called to ``station``; (None, None) when nobody waits."""
-    keys = SiteKeys(site_id)
-    result = backend.run(
-        "CALL_NEXT",
-        [keys.stations, keys.waiting, keys.events, keys.idem(f"call:{station}", request_key(request_id)),
-         keys.serving(station), keys.calling],
-        [station, keys.ticket_prefix],
-        keys.station_prefix,
-    )
-    if result[0] == "empty" or (result[0] == "replay" and not result[1]):
-        return None, None
-    ticket = get_ticket(backend, result[1])
-    # The rest of a household, called with it to the same station.
-    ticket["also_called"] = [get_ticket(backend, tid) for tid in (result[4] if len(result) > 4 else [])]
-    return ticket, _event(result)
-
-
-def transition(backend: Backend, ticket_id: str, op: str, request_id: str | None = None,
-               holder_token: str | None = None, expect_tube: str | None = None) -> tuple[dict, dict | None]:
-    """recall / check_in / no_show / sampled / cancel.
-
-    ``holder_token`` set means the holder acts, and it must match the ticket's. ``expect_tube``
-    (sampled only): the tube the station had open when the mark was made, '-' for none; the
-    sample is refused (``tube_changed``) if that is no longer the station's open tube."""
-    if op not in OPERATIONS:
-        raise QueueError("bad_operation", op)
-    keys = SiteKeys(site_of(ticket_id))
-    result = backend.run(
-        "TRANSITION",
-        [keys.ticket(ticket_id), keys.waiting, keys.live_ids, keys.events,
-         keys.idem(f"{op}:{ticket_id}", request_key(request_id)), keys.served, keys.stations, keys.calling],
-        [op, holder_token or "", expect_tube or ""],
-        keys.station_prefix,
-    )
-    return get_ticket(backend, result[1]), _event(result)
 
 
 def _int(value) -> int | None:
@@ -110,10 +25,10 @@ def get_ticket(backend: Backend, ticket_id: str, include_token: bool = False) ->
     )
     if not found:
         raise QueueError("ticket_not_found", ticket_id)
-    return _ticket(keys, found, include_token)
+    return ticket_view(keys, found, include_token)
 
 
-def _ticket(keys: SiteKeys, found: list, include_token: bool) -> dict:
+def ticket_view(keys: SiteKeys, found: list, include_token: bool) -> dict:
     """A TICKET_SNAPSHOT answer (or the same four values JOIN returns) as the holder sees it."""
     flat, rank, last_id, pace_raw = found
     raw = dict(zip(flat[::2], flat[1::2], strict=False))
@@ -189,3 +104,77 @@ def station_view(backend: Backend, site_id: str, station: int, upcoming: int = 5
         "serving": rows[: len(serving_ids)],
         "next": rows[len(serving_ids):],
     }
+
+
+def flow_fields(raw: dict) -> dict:
+    """Lane, marks, household and tube of a raw ticket hash (ID and phone are masked elsewhere)."""
+    return {
+        "doc_type": raw.get("doc_type", "id"),
+        "lane": raw.get("lane", "r"),
+        "priority": raw.get("priority") or None,
+        "declared": raw.get("declared") or None,
+        "priority_checked": bool(raw.get("priority_checked_ms")),
+        "single": raw.get("single") or None,
+        "household": raw.get("household") or None,
+        "walk_in": raw.get("walk_in") == "1",
+        "round": raw.get("round"),
+        "tube": raw.get("tube"),
+        "tube_position": _int(raw.get("tube_pos")),
+        "sample_mode": raw.get("sample_mode"),
+        "tube_filled": raw.get("tube_filled") == "1",
+        "medic": raw.get("medic"),
+        "voided": bool(raw.get("voided_ms")),
+        "void_reason": raw.get("void_reason"),
+    }
+
+
+def upcoming_ids(backend, site_id: str, station: int, count: int) -> list[str] | None:
+    """Who this station will call next, in the order CALL_NEXT will pick them: its group's
+    lanes (pooled or single) interleaved by the site's priority ratio (lua_helpers.choose_lane).
+    None when a pooled station's lanes are empty (tickets queued before lanes wait in order)."""
+    from natqueue.keys import SiteKeys
+
+    keys = SiteKeys(site_id)
+    group = "s" if backend.redis.hget(keys.modes, station) == "single" else ""
+    pipe = backend.redis.pipeline(transaction=True)
+    pipe.zrange(keys.lane(group + "p"), 0, count - 1)
+    pipe.zrange(keys.lane(group + "r"), 0, count - 1)
+    pipe.hmget(keys.meta, "priority_ratio_p", "priority_ratio_r")
+    pipe.hmget(keys.lanes_state, group + "p", group + "r")
+    priority, regular, ratio, state = pipe.execute()
+    big_p, big_r = int(ratio[0] or 1), int(ratio[1] or 2)
+    ps, rs = int(state[0] or 0), int(state[1] or 0)
+    found = []
+    while len(found) < count and (priority or regular):
+        if priority and (not regular or ps < big_p):
+            found.append(priority.pop(0))
+            ps, rs = min(ps + 1, big_p), 0
+        else:
+            found.append(regular.pop(0))
+            if not priority or rs + 1 >= big_r:
+                ps, rs = 0, 0
+            else:
+                rs += 1
+    if not found and not group:
+        return None
+    return found
+
+
+def live_ticket_of(backend: Backend, site_id: str, doc_type: str, number: str) -> str | None:
+    """The waiting or called ticket of a person, if any (an ID card scanned at the table)."""
+    return backend.redis.hget(SiteKeys(site_id).live_ids, person_key(doc_type, number))
+
+
+def declared(backend: Backend, site_id: str, limit: int = 20) -> list[dict]:
+    """Waiting tickets whose declared priority staff have not checked (masked)."""
+    keys = SiteKeys(site_id)
+    return [get_ticket(backend, tid) for tid in backend.redis.zrange(keys.declared, 0, limit - 1)]
+
+
+def single_waiting(backend: Backend, site_id: str) -> int:
+    """Residents waiting for a single-tube station: only such a station will call them."""
+    keys = SiteKeys(site_id)
+    pipe = backend.redis.pipeline(transaction=False)
+    pipe.zcard(keys.lane("sp"))
+    pipe.zcard(keys.lane("sr"))
+    return sum(pipe.execute())

@@ -1,8 +1,7 @@
-"""Rounds and what the lab and the organizer take from them: figures, traces, exports, purges.
+"""What the lab and the organizer take from a round: traces, exports, and the audit log.
 
-Traces and exports are the only places ID numbers and phones leave unmasked;
-each one is written to the site's audit log (who, when, what) before the data
-is returned.
+Traces and exports are the only places ID numbers and phones leave unmasked; each one is
+written to the site's audit log (who, when, what) before the data is returned.
 """
 
 import csv
@@ -11,50 +10,15 @@ import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from natqueue.backend import Backend, QueueError
-from natqueue.feed import decode_event
 from natqueue.keys import SiteKeys
-from natqueue.tickets import request_key
-from natqueue.tubes import tube_info, tube_people
+from natqueue.sampling.tubes import tube_info, tube_people
+from natqueue.store.backend import Backend, QueueError
 
 EXPORT_FIELDS = ("tube_code", "tube_position", "name", "doc_type", "id_number", "phone", "site", "station",
                  "medic", "sampled_at", "mode", "void_reason")
+
+
 AUDIT_KEEP = 10000
-COUNTS = ("joined", "walk_in", "home", "sampled", "voided", "pooled", "single", "tubes")
-
-
-def rounds(backend: Backend, site_id: str) -> list[dict]:
-    keys = SiteKeys(site_id)
-    found = [json.loads(v) for v in backend.redis.hvals(keys.rounds)]
-    return sorted(found, key=lambda r: int(r["id"]))
-
-
-def round_figures(backend: Backend, site_id: str, round_id: str) -> dict:
-    """A round's counts: kept after its personal data is purged."""
-    keys = SiteKeys(site_id)
-    raw = backend.redis.hget(keys.rounds, round_id)
-    if raw is None:
-        raise QueueError("round_not_found", round_id)
-    counts = backend.redis.hgetall(keys.round(round_id, "counts"))
-    return {**json.loads(raw), "counts": {name: int(counts.get(name, 0)) for name in COUNTS}}
-
-
-def new_round(backend: Backend, site_id: str, name: str, request_id: str | None = None):
-    keys = SiteKeys(site_id)
-    if not backend.redis.exists(keys.meta):
-        raise QueueError("site_not_found", site_id)
-    result = backend.run("NEW_ROUND", keys.flow_keys("round", request_key(request_id)), [name],
-                         keys.station_prefix)
-    event = decode_event(result[2], result[3]) if result[0] == "ok" else None
-    return round_figures(backend, site_id, result[1]), event
-
-
-def purge_round(backend: Backend, site_id: str, round_id: str, retention_days: int, who: str) -> dict:
-    keys = SiteKeys(site_id)
-    backend.run("PURGE_ROUND", keys.flow_keys(f"purge:{round_id}", request_key(None)),
-                [round_id, retention_days * 86400 * 1000], keys.station_prefix)
-    audit(backend, site_id, who, "purge", round=round_id)
-    return round_figures(backend, site_id, round_id)
 
 
 def audit(backend: Backend, site_id: str, who: str, action: str, **what) -> None:

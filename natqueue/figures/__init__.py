@@ -1,0 +1,2 @@
+"""Figures: pure arithmetic (``arithmetic``), the organizer's live read (``dashboard``) and
+alerts (``alerts``)."""

@@ -1,0 +1,2 @@
+"""Sampling: tubes (``tubes``), home visits (``home``), rounds (``rounds``) and the lab's
+records, traces and audit log (``records``)."""

@@ -1,0 +1,92 @@
+"""Sampling sites: creating them, listing them, and their public picture."""
+
+from natqueue.figures.arithmetic import tz_offset_ms
+from natqueue.keys import SITES_KEY, SiteKeys
+from natqueue.sites.settings import DEFAULT_TIMEZONE
+from natqueue.sites.staff_code import code_hash, new_staff_code
+from natqueue.store.backend import Backend, QueueError
+from natqueue.tickets.pace import eta_seconds, parse_pace
+
+MAX_STATIONS = 50
+
+
+def create_site(
+    backend: Backend,
+    site_id: str,
+    name: str,
+    stations: int,
+    address: str = "",
+    timezone: str = DEFAULT_TIMEZONE,
+    alert_ahead: int | None = None,
+) -> dict:
+    """Create a site; returns it with its staff code, which is shown this once."""
+    keys = SiteKeys(site_id)
+    code = new_staff_code()
+    meta = {
+        "id": site_id,
+        "name": name,
+        "address": address,
+        "stations": stations,
+        "timezone": timezone,
+        "alert_ahead": backend.tuning.alert_ahead if alert_ahead is None else alert_ahead,
+        "created_ms": backend.now_ms(),
+        "staff_code_hash": code_hash(site_id, code),
+        "staff_version": 1,
+        "tz_offset_ms": tz_offset_ms(timezone, backend.now_ms()),  # the day's figures bucket by it
+    }
+    flat = [str(x) for pair in meta.items() for x in pair]
+    created = backend.script("CREATE_SITE")(
+        keys=[keys.meta, keys.stations, SITES_KEY], args=[site_id, stations, *flat]
+    )
+    if not created:
+        raise QueueError("site_exists", site_id)
+    site = get_site(backend, site_id)
+    site["staff_code"] = code
+    return site
+
+
+def site_exists(backend: Backend, site_id: str) -> bool:
+    return bool(backend.redis.exists(SiteKeys(site_id).meta))
+
+
+def list_site_ids(backend: Backend) -> list[str]:
+    return sorted(backend.redis.smembers(SITES_KEY))
+
+
+def _pairs(flat: list) -> dict:
+    return dict(zip(flat[::2], flat[1::2], strict=False))
+
+
+def get_site(backend: Backend, site_id: str) -> dict:
+    """The public picture of a site, consistent with the feed position ``last_event_id``."""
+    keys = SiteKeys(site_id)
+    found = backend.run(
+        "SITE_SNAPSHOT",
+        [keys.meta, keys.stations, keys.waiting, keys.events, keys.calling],
+        [],
+        keys.station_prefix,
+    )
+    if not found:
+        raise QueueError("site_not_found", site_id)
+    meta_flat, stations_flat, waiting, pace_raw, last_id, calling_flat = found
+    meta = _pairs(meta_flat)
+    statuses = _pairs(stations_flat)
+    calling = _pairs(calling_flat)
+    pace = parse_pace(pace_raw)
+    return {
+        "id": meta["id"],
+        "name": meta["name"],
+        "address": meta.get("address", ""),
+        "timezone": meta.get("timezone", DEFAULT_TIMEZONE),
+        "alert_ahead": int(meta.get("alert_ahead", backend.tuning.alert_ahead)),
+        "created_ms": int(meta.get("created_ms", 0)),
+        "waiting": int(waiting),
+        "pace_seconds": None if pace is None else round(pace, 2),
+        "eta_seconds": eta_seconds(int(waiting), pace),
+        "accepting": any(s != "closed" for s in statuses.values()),
+        "stations": [
+            {"number": int(n), "status": statuses[n], "calling": calling.get(n)}
+            for n in sorted(statuses, key=int)
+        ],
+        "last_event_id": last_id,
+    }
