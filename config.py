@@ -5,6 +5,8 @@ Every setting can also be passed to ``create_app(test_config)``.
 
 import os
 
+from natqueue.sites.settings import DEFAULT_TIMEZONE
+
 
 def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
@@ -24,7 +26,7 @@ class Config:
     #: Socket.IO message queue for several app processes. Unset: REDIS_URL when that is set.
     #: "off" disables it (one process).
     NATQ_MESSAGE_QUEUE = os.environ.get("NATQ_MESSAGE_QUEUE") or None
-    NATQ_TIMEZONE = os.environ.get("NATQ_TIMEZONE", "Asia/Shanghai")
+    NATQ_TIMEZONE = os.environ.get("NATQ_TIMEZONE", DEFAULT_TIMEZONE)
     NATQ_ALERT_AHEAD = _int("NATQ_ALERT_AHEAD", 5)
     NATQ_DEFAULT_SERVICE_SECONDS = float(os.environ.get("NATQ_DEFAULT_SERVICE_SECONDS", 30))
     NATQ_PACE_WINDOW_SECONDS = _int("NATQ_PACE_WINDOW_SECONDS", 900)
@@ -33,7 +35,7 @@ class Config:
     #: Signs staff tokens. Unset: one is generated once and shared through Redis by every process.
     SECRET_KEY = os.environ.get("SECRET_KEY") or None
     BABEL_DEFAULT_LOCALE = "zh_CN"
-    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_DEFAULT_TIMEZONE = DEFAULT_TIMEZONE
     #: After a change at a site, wait this long and push the organizer's figures once (0: at once).
     NATQ_DASH_COALESCE_MS = _int("NATQ_DASH_COALESCE_MS", 300)
     #: While a dashboard watches, push its sites' figures again this often (s; 0: never), so

@@ -11,7 +11,7 @@ from natqueue.figures import alerts, arithmetic
 from natqueue.keys import SiteKeys
 from natqueue.sites import staffing
 from natqueue.sites.registry import get_site
-from natqueue.sites.settings import organizer_settings
+from natqueue.sites.settings import DEFAULT_TIMEZONE, organizer_settings
 from natqueue.store.backend import Backend
 
 MINUTE_MS = arithmetic.MINUTE_MS
@@ -38,7 +38,7 @@ def site_stats(backend: Backend, site_id: str, sync_alerts: bool = True) -> dict
     now = backend.now_ms()
     meta = backend.redis.hgetall(keys.meta)
     conf = organizer_settings(meta)
-    timezone = meta.get("timezone", "Asia/Shanghai")
+    timezone = meta.get("timezone", DEFAULT_TIMEZONE)
     offset = arithmetic.tz_offset_ms(timezone, now)
     if str(offset) != meta.get("tz_offset_ms"):
         backend.redis.hset(keys.meta, "tz_offset_ms", offset)  # e.g. a daylight-saving change

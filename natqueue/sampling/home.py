@@ -4,15 +4,11 @@ import json
 
 from natqueue.keys import SiteKeys
 from natqueue.store.backend import Backend, QueueError, request_key
-from natqueue.store.feed import decode_event
+from natqueue.store.feed import event_of
 from natqueue.tickets.documents import person_key
 from natqueue.tickets.ids import new_ticket_id, site_of
 from natqueue.tickets.views import get_ticket
 from natqueue.validation import mask_id_number, mask_phone
-
-
-def _event(result):
-    return decode_event(result[2], result[3]) if result[0] == "ok" else None
 
 
 def home_add(backend: Backend, site_id: str, name: str, phone: str, doc_type: str, id_number: str,
@@ -25,14 +21,14 @@ def home_add(backend: Backend, site_id: str, name: str, phone: str, doc_type: st
               "address": address, "reason": reason}
     result = backend.run("HOME_ADD", keys.flow_keys("home-add", request_key(request_id)),
                          [keys.ticket_prefix, json.dumps(person, ensure_ascii=False)], keys.station_prefix)
-    return get_ticket(backend, result[1]), _event(result)
+    return get_ticket(backend, result[1]), event_of(result)
 
 
 def home_done(backend: Backend, ticket_id: str, team: int, request_id: str | None = None):
     keys = SiteKeys(site_of(ticket_id))
     result = backend.run("HOME_DONE", keys.flow_keys(f"home-done:{ticket_id}", request_key(request_id)),
                          [keys.ticket(ticket_id), f"h{team}"], keys.station_prefix)
-    return get_ticket(backend, ticket_id), _event(result)
+    return get_ticket(backend, ticket_id), event_of(result)
 
 
 def home_list(backend: Backend, site_id: str) -> list[dict]:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from natqueue.keys import SiteKeys
 from natqueue.sampling.tubes import tube_info, tube_people
+from natqueue.sites.settings import DEFAULT_TIMEZONE
 from natqueue.store.backend import Backend, QueueError
 
 EXPORT_FIELDS = ("tube_code", "tube_position", "name", "doc_type", "id_number", "phone", "site", "station",
@@ -46,7 +47,7 @@ def trace(backend: Backend, site_id: str, code: str, who: str) -> dict:
     if tube is None:
         raise QueueError("tube_not_found", code)
     audit(backend, site_id, who, "trace", tube=code)
-    tz = backend.redis.hget(SiteKeys(site_id).meta, "timezone") or "Asia/Shanghai"
+    tz = backend.redis.hget(SiteKeys(site_id).meta, "timezone") or DEFAULT_TIMEZONE
     people = tube_people(backend, site_id, code, masked=False)
     for row in people:
         row["sampled_at"] = _local(row["sampled_ms"], tz)
@@ -63,7 +64,7 @@ def export_rows(backend: Backend, site_id: str, round_id: str, who: str, fmt: st
     if not backend.redis.hexists(keys.rounds, round_id):
         raise QueueError("round_not_found", round_id)
     audit(backend, site_id, who, "export", round=round_id, format=fmt)
-    tz = meta.get("timezone", "Asia/Shanghai")
+    tz = meta.get("timezone", DEFAULT_TIMEZONE)
     ids = backend.redis.zrange(keys.round(round_id, "samples"), 0, -1)
     pipe = backend.redis.pipeline(transaction=False)
     for tid in ids:

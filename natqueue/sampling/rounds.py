@@ -5,7 +5,7 @@ import json
 from natqueue.keys import SiteKeys
 from natqueue.sampling.records import audit
 from natqueue.store.backend import Backend, QueueError, request_key
-from natqueue.store.feed import decode_event
+from natqueue.store.feed import event_of
 
 COUNTS = ("joined", "walk_in", "home", "sampled", "voided", "pooled", "single", "tubes")
 
@@ -32,7 +32,7 @@ def new_round(backend: Backend, site_id: str, name: str, request_id: str | None 
         raise QueueError("site_not_found", site_id)
     result = backend.run("NEW_ROUND", keys.flow_keys("round", request_key(request_id)), [name],
                          keys.station_prefix)
-    event = decode_event(result[2], result[3]) if result[0] == "ok" else None
+    event = event_of(result)
     return round_figures(backend, site_id, result[1]), event
 
 

@@ -10,19 +10,11 @@ import re
 
 from natqueue.keys import TUBE_SITES_KEY, SiteKeys
 from natqueue.sites.settings import workflow_settings
-from natqueue.store.backend import Backend, QueueError, request_key
-from natqueue.store.feed import decode_event
+from natqueue.store.backend import Backend, QueueError, optional_int, request_key
+from natqueue.store.feed import event_of
 from natqueue.tickets.ids import site_of
 from natqueue.tickets.views import get_ticket
 from natqueue.validation import mask_id_number, mask_phone
-
-
-def _event(result):
-    return decode_event(result[2], result[3]) if result[0] == "ok" else None
-
-
-def _int(value):
-    return None if value in (None, "") else int(value)
 
 
 def tube_info(backend: Backend, site_id: str, code: str) -> dict | None:
@@ -31,7 +23,7 @@ def tube_info(backend: Backend, site_id: str, code: str) -> dict | None:
         return None
     return {"code": raw["code"], "round": raw["round"], "owner": raw["owner"], "mode": raw["mode"],
             "capacity": int(raw["capacity"]), "count": int(raw["count"]), "status": raw["status"],
-            "opened_ms": int(raw["opened_ms"]), "closed_ms": _int(raw.get("closed_ms")),
+            "opened_ms": int(raw["opened_ms"]), "closed_ms": optional_int(raw.get("closed_ms")),
             "closed_why": raw.get("closed_why")}
 
 
@@ -42,28 +34,28 @@ def open_tube(backend: Backend, site_id: str, owner: str, code: str, mode: str =
         raise QueueError("site_not_found", site_id)
     result = backend.run("OPEN_TUBE", [*keys.flow_keys(f"tube-open:{owner}", request_key(request_id)),
                                        TUBE_SITES_KEY], [owner, code, mode, site_id], keys.station_prefix)
-    return tube_info(backend, site_id, result[1]), _event(result)
+    return tube_info(backend, site_id, result[1]), event_of(result)
 
 
 def close_tube(backend: Backend, site_id: str, owner: str, request_id: str | None = None):
     keys = SiteKeys(site_id)
     result = backend.run("CLOSE_TUBE", keys.flow_keys(f"tube-close:{owner}", request_key(request_id)),
                          [owner], keys.station_prefix)
-    return tube_info(backend, site_id, result[1]), _event(result)
+    return tube_info(backend, site_id, result[1]), event_of(result)
 
 
 def move_sample(backend: Backend, ticket_id: str, to_code: str, request_id: str | None = None):
     keys = SiteKeys(site_of(ticket_id))
     result = backend.run("MOVE_SAMPLE", keys.flow_keys(f"move:{ticket_id}", request_key(request_id)),
                          [keys.ticket(ticket_id), to_code], keys.station_prefix)
-    return get_ticket(backend, ticket_id), _event(result)
+    return get_ticket(backend, ticket_id), event_of(result)
 
 
 def void_sample(backend: Backend, ticket_id: str, reason: str, who: str, request_id: str | None = None):
     keys = SiteKeys(site_of(ticket_id))
     result = backend.run("VOID_SAMPLE", keys.flow_keys(f"void:{ticket_id}", request_key(request_id)),
                          [keys.ticket(ticket_id), reason, who], keys.station_prefix)
-    return get_ticket(backend, ticket_id), _event(result)
+    return get_ticket(backend, ticket_id), event_of(result)
 
 
 def set_medic(backend: Backend, site_id: str, owner: str, name: str) -> None:
@@ -98,7 +90,7 @@ def tube_people(backend: Backend, site_id: str, code: str, masked: bool) -> list
             "id_number": mask_id_number(id_number) if masked else id_number,
             "phone": mask_phone(phone) if masked else phone,
             "station": raw.get("sampled_by"), "medic": raw.get("medic", ""),
-            "sampled_ms": _int(raw.get("sampled_ms")), "voided": bool(raw.get("voided_ms")),
+            "sampled_ms": optional_int(raw.get("sampled_ms")), "voided": bool(raw.get("voided_ms")),
             "void_reason": raw.get("void_reason"),
         })
     return rows

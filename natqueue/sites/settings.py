@@ -100,7 +100,7 @@ def workflow_settings(backend: Backend, site_id: str) -> dict:
         "family_max": int(meta.get("family_max", DEFAULT_FAMILY_MAX)),
         "retention_days": int(meta.get("retention_days", DEFAULT_RETENTION_DAYS)),
         "round": meta.get("round", "1"),
-        "timezone": meta.get("timezone", "Asia/Shanghai"),
+        "timezone": meta.get("timezone", DEFAULT_TIMEZONE),
         "name": meta.get("name", ""),
     }
 

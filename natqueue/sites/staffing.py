@@ -8,7 +8,7 @@ one script: people dropped are checked out, people added checked in.
 
 from natqueue.figures import arithmetic
 from natqueue.keys import SiteKeys
-from natqueue.sites.settings import organizer_settings, read_meta
+from natqueue.sites.settings import DEFAULT_TIMEZONE, organizer_settings, read_meta
 from natqueue.store.backend import Backend, QueueError, request_key
 
 MAX_PEOPLE = 30
@@ -60,7 +60,7 @@ def get_roster(backend: Backend, site_id: str, station: int) -> dict:
         raise QueueError("station_not_found", str(station))
     conf = organizer_settings(meta)
     now = backend.now_ms()
-    shift = arithmetic.current_shift(now, meta.get("timezone", "Asia/Shanghai"), conf["shift_day_start"],
+    shift = arithmetic.current_shift(now, meta.get("timezone", DEFAULT_TIMEZONE), conf["shift_day_start"],
                                   conf["shift_hours"])
     people = on_duty(backend.redis.hgetall(keys.roster(station)), shift["start_ms"])
     history = []

@@ -3,7 +3,7 @@
 from natqueue.keys import SiteKeys
 from natqueue.sites.registry import site_exists
 from natqueue.store.backend import Backend, QueueError, request_key
-from natqueue.store.feed import decode_event
+from natqueue.store.feed import decode_event, event_of
 
 STATION_STATUSES = ("open", "paused", "closed")
 
@@ -41,7 +41,7 @@ def set_mode(backend: Backend, site_id: str, station: int, mode: str, request_id
     keys = SiteKeys(site_id)
     result = backend.run("SET_MODE", keys.flow_keys(f"mode:{station}", request_key(request_id)),
                          [station, mode], keys.station_prefix)
-    return decode_event(result[2], result[3]) if result[0] == "ok" else None
+    return event_of(result)
 
 
 def station_modes(backend: Backend, site_id: str) -> dict[int, str]:

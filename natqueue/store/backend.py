@@ -20,6 +20,11 @@ def request_key(request_id: str | None) -> str:
     return request_id or uuid.uuid4().hex
 
 
+def optional_int(value) -> int | None:
+    """A number read back from a Redis hash, where absent and '' both mean unset."""
+    return None if value in (None, "") else int(value)
+
+
 class QueueError(Exception):
     """A refused change. ``code`` is machine-readable; nothing was written."""
 

@@ -19,6 +19,14 @@ EVENT_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
 REPLAY_LIMIT = 500
 
 
+def event_of(result: list) -> dict | None:
+    """The site event a state-changing script answered (``{'ok', id, event_id, event_json, ...}``),
+    or None when it replayed an earlier request (its event was broadcast then)."""
+    if result[0] == "ok" and len(result) >= 4:
+        return decode_event(result[2], result[3])
+    return None
+
+
 def decode_event(event_id: str, event_json: str) -> dict:
     event = json.loads(event_json)
     event["id"] = event_id

@@ -9,7 +9,7 @@ and never message phones themselves: the web layer does that, once per change.
 
 from natqueue.keys import SiteKeys
 from natqueue.store.backend import Backend, QueueError, request_key
-from natqueue.store.feed import decode_event
+from natqueue.store.feed import event_of
 from natqueue.tickets.ids import site_of
 from natqueue.tickets.views import get_ticket
 
@@ -21,12 +21,6 @@ LIVE = ("waiting", "called")
 
 #: Staff moves; ``cancel`` is the holder's (or staff's) way out.
 OPERATIONS = ("recall", "check_in", "no_show", "sampled", "cancel")
-
-
-def _event(result) -> dict | None:
-    if len(result) >= 4:
-        return decode_event(result[2], result[3])
-    return None
 
 
 def call_next(backend: Backend, site_id: str, station: int,
@@ -45,7 +39,7 @@ def call_next(backend: Backend, site_id: str, station: int,
     ticket = get_ticket(backend, result[1])
     # The rest of a household, called with it to the same station.
     ticket["also_called"] = [get_ticket(backend, tid) for tid in (result[4] if len(result) > 4 else [])]
-    return ticket, _event(result)
+    return ticket, event_of(result)
 
 
 def transition(backend: Backend, ticket_id: str, op: str, request_id: str | None = None,
@@ -65,7 +59,7 @@ def transition(backend: Backend, ticket_id: str, op: str, request_id: str | None
         [op, holder_token or "", expect_tube or ""],
         keys.station_prefix,
     )
-    return get_ticket(backend, result[1]), _event(result)
+    return get_ticket(backend, result[1]), event_of(result)
 
 
 def set_flags(backend: Backend, ticket_id: str, priority: str | None, single: str | None,
@@ -77,5 +71,5 @@ def set_flags(backend: Backend, ticket_id: str, priority: str | None, single: st
         [keys.ticket(ticket_id), "-" if priority is None else priority, "-" if single is None else single],
         keys.station_prefix,
     )
-    event = decode_event(result[2], result[3]) if result[0] == "ok" else None
+    event = event_of(result)
     return get_ticket(backend, ticket_id), event

@@ -3,15 +3,11 @@
 import hmac
 
 from natqueue.keys import SiteKeys
-from natqueue.store.backend import Backend, QueueError
+from natqueue.store.backend import Backend, QueueError, optional_int
 from natqueue.tickets.documents import person_key
 from natqueue.tickets.ids import site_of
 from natqueue.tickets.pace import eta_seconds, parse_pace
 from natqueue.validation import mask_id_number, mask_phone
-
-
-def _int(value) -> int | None:
-    return None if value in (None, "") else int(value)
 
 
 def get_ticket(backend: Backend, ticket_id: str, include_token: bool = False) -> dict:
@@ -46,12 +42,12 @@ def ticket_view(keys: SiteKeys, found: list, include_token: bool) -> dict:
         "ahead": ahead,
         "eta_seconds": eta_seconds(ahead, pace) if ahead is not None else None,
         "pace_seconds": None if pace is None else round(pace, 2),
-        "station": _int(raw.get("station")),
+        "station": optional_int(raw.get("station")),
         "recalls": int(raw.get("recalls", 0)),
         "created_ms": int(raw["created_ms"]),
-        "called_ms": _int(raw.get("called_ms")),
-        "checked_in_ms": _int(raw.get("checked_in_ms")),
-        "finished_ms": _int(raw.get("finished_ms")),
+        "called_ms": optional_int(raw.get("called_ms")),
+        "checked_in_ms": optional_int(raw.get("checked_in_ms")),
+        "finished_ms": optional_int(raw.get("finished_ms")),
         "last_event_id": last_id,
     }
     ticket.update(flow_fields(raw))
@@ -93,8 +89,8 @@ def station_view(backend: Backend, site_id: str, station: int, upcoming: int = 5
         rows.append({"id": raw["id"], "number": raw["number"], "name": raw.get("name", ""),
                      "id_number": mask_id_number(raw.get("id_number", "")),
                      "phone": mask_phone(raw.get("phone", "")), "status": raw["status"],
-                     "called_ms": _int(raw.get("called_ms")), "created_ms": _int(raw.get("created_ms")),
-                     "checked_in_ms": _int(raw.get("checked_in_ms")),
+                     "called_ms": optional_int(raw.get("called_ms")), "created_ms": optional_int(raw.get("created_ms")),
+                     "checked_in_ms": optional_int(raw.get("checked_in_ms")),
                      "recalls": int(raw.get("recalls") or 0), **flow_fields(raw)})
     return {
         "site_id": site_id,
@@ -119,7 +115,7 @@ def flow_fields(raw: dict) -> dict:
         "walk_in": raw.get("walk_in") == "1",
         "round": raw.get("round"),
         "tube": raw.get("tube"),
-        "tube_position": _int(raw.get("tube_pos")),
+        "tube_position": optional_int(raw.get("tube_pos")),
         "sample_mode": raw.get("sample_mode"),
         "tube_filled": raw.get("tube_filled") == "1",
         "medic": raw.get("medic"),
