@@ -15,7 +15,7 @@
  *   NQ.load(key, fallback), NQ.store(key, value)
  *                                     JSON kept in this browser (localStorage; private mode: not kept)
  *   NQ.say(text, rate)                read a text aloud in the page's language, where the browser can
- *   NQ.connect()                      the page's Socket.IO connection, with its offline banner
+ *   NQ.connect(options)               the page's Socket.IO connection, with its offline banner
  *   NQ.watchSite(socket, siteId, on)  a site's feed, exact across reconnects (see below)
  *   NQ.compareIds(a, b)               the order of two site event ids ("<ms>-<seq>")
  */
@@ -104,11 +104,14 @@
     } catch (e) { /* the screen still says it */ }
   };
 
-  /* NQ.connect(): the page's Socket.IO connection (the vendored client must be loaded).
+  /* NQ.connect(options): the page's Socket.IO connection (the vendored client must be loaded).
    * It reconnects by itself, at most 5 s apart. While it is down the page's #offline
-   * banner shows, and body[data-live] (set by NQ.watchSite) is removed. */
-  NQ.connect = function () {
-    var socket = window.io({ reconnectionDelayMax: 5000 });
+   * banner shows, and body[data-live] (set by NQ.watchSite) is removed. options go to
+   * io(): {autoConnect: false} lets a page subscribe everything first and call socket.connect(). */
+  NQ.connect = function (options) {
+    var settings = { reconnectionDelayMax: 5000 };
+    Object.keys(options || {}).forEach(function (name) { settings[name] = options[name]; });
+    var socket = window.io(settings);
     function offline(yes) { var el = NQ.$("offline"); if (el) { el.hidden = !yes; } }
     socket.on("connect", function () { offline(false); });
     socket.on("disconnect", function () { offline(true); document.body.removeAttribute("data-live"); });
