@@ -1,7 +1,7 @@
 /* Organizer forms: each sends JSON to the API and shows the answer's error fields. */
 (function () {
   "use strict";
-  function $(id) { return document.getElementById(id); }
+  var $ = NQ.$;
   var NUMBERS = ["stations", "band_busy_min", "band_congested_min", "wait_target_min", "shift_hours"];
 
   function body(form) {
@@ -21,25 +21,19 @@
     return out;
   }
 
-  function send(method, url, data) {
-    return fetch(url, { method: method, credentials: "same-origin", headers: { "Content-Type": "application/json" },
-                        body: data === undefined ? undefined : JSON.stringify(data) })
-      .then(function (res) { return res.json().then(function (b) { return { status: res.status, body: b }; }); });
-  }
-
   // A refused field by its label and what is wrong with it, in the page's language.
   function fieldText(form, name, code) {
     var A = window.NQ_ADMIN || { codes: {} }, input = form.querySelector('[name="' + name + '"]');
     var label = input && input.closest("label"), what = A.codes[code];
     if (input) { input.setAttribute("aria-invalid", "true"); }
     var range = /^integer_(\d+)_to_(\d+)$/.exec(code);
-    if (range && A.range) { what = A.range.replace("{low}", range[1]).replace("{high}", range[2]); }
+    if (range && A.range) { what = NQ.fill(A.range, { low: range[1], high: range[2] }); }
     var title = label ? label.textContent.trim() : name;
     return title + " " + (what || A.invalid || "");
   }
 
   function showError(r, form) {
-    var e = (r.body && r.body.error) || {};
+    var e = NQ.errorOf(r);
     Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (i) { i.removeAttribute("aria-invalid"); });
     var fields = Object.keys(e.fields || {}).map(function (k) { return fieldText(form, k, e.fields[k]); }).join("; ");
     $("form-error").textContent = (e.message || r.status) + (fields ? " (" + fields + ")" : "");
@@ -50,7 +44,7 @@
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       $("form-error").hidden = true;
-      send(form.getAttribute("data-method"), form.getAttribute("data-url"), body(form)).then(function (r) {
+      NQ.api(form.getAttribute("data-method"), form.getAttribute("data-url"), body(form)).then(function (r) {
         if (r.status >= 400) { showError(r, form); return; }
         if (form.getAttribute("id") === "create-site") {  // not form.id: its "id" field shadows it
           $("created-code").textContent = r.body.staff_code;
@@ -68,7 +62,7 @@
   if (rotate) {
     rotate.addEventListener("click", function () {
       if (!window.confirm(rotate.getAttribute("data-confirm"))) { return; }
-      send("POST", rotate.getAttribute("data-url")).then(function (r) {
+      NQ.api("POST", rotate.getAttribute("data-url")).then(function (r) {
         if (r.status === 200) { $("new-code").textContent = r.body.staff_code; $("new-code").hidden = false; }
       });
     });

@@ -6,13 +6,9 @@
  */
 (function () {
   "use strict";
-  var NQ = window.NQ, S = NQ.strings;
+  var $ = NQ.$, fill = NQ.fill, S = NQ.page.strings;
   var cards = {}, charts = {};
 
-  function $(id) { return document.getElementById(id); }
-  function fill(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (_m, k) { return values[k] === undefined ? "" : values[k]; });
-  }
   function mins(seconds) {
     if (seconds === null || seconds === undefined) { return S.none; }
     return fill(S.minutes, { n: Math.round(seconds / 6) / 10 });
@@ -55,8 +51,9 @@
   }
 
   function acknowledge(siteId, alertId) {
-    fetch("/api/v1/sites/" + encodeURIComponent(siteId) + "/alerts/" + encodeURIComponent(alertId) + "/ack",
-          { method: "POST", credentials: "same-origin" });
+    // The answer comes back as a "stats" push, like every other change.
+    NQ.api("POST", "/api/v1/sites/" + encodeURIComponent(siteId) + "/alerts/" + encodeURIComponent(alertId) + "/ack")
+      .catch(function () { /* the offline banner says it */ });
   }
 
   function card(siteId) {
@@ -176,16 +173,15 @@
     }
   }
 
-  var socket = io({ reconnectionDelayMax: 5000 });
+  var socket = NQ.connect();
   function watch() {
-    socket.emit("watch_dashboard", NQ.siteIds ? { site_ids: NQ.siteIds } : {}, function (answer) {
+    socket.emit("watch_dashboard", NQ.page.siteIds ? { site_ids: NQ.page.siteIds } : {}, function (answer) {
       if (answer && answer.ok) { answer.sites.forEach(render); }
       else if (answer && answer.error && answer.error.code === "forbidden") { location.reload(); }
     });
   }
-  socket.on("connect", function () { $("offline").hidden = true; watch(); });
+  socket.on("connect", watch);
   // A site created while this page is open: watching again takes it in, with its figures.
   socket.on("site_added", watch);
-  socket.on("disconnect", function () { $("offline").hidden = false; });
   socket.on("stats", render);
 })();

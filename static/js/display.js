@@ -7,28 +7,18 @@
  */
 (function () {
   "use strict";
-  var NQ = window.NQ, S = NQ.strings, site = NQ.site;
-  var board = NQ.board, fresh = {}, seen = {}, soundOn = false, timer = null, announced = 0;
-  // The last site event this screen has taken in: a reconnect asks for what came after it,
-  // so a call made while the TV's Wi-Fi blinked is still shown and said.
-  var lastId = board.last_event_id || null;
+  var $ = NQ.$, fill = NQ.fill, S = NQ.page.strings, site = NQ.page.site;
+  var board = NQ.page.board, fresh = {}, seen = {}, soundOn = false, timer = null, announced = 0;
   //: At most this many calls missed while offline are said on reconnecting: the latest ones.
   var MISSED_SAID = 3;
-
-  function $(id) { return document.getElementById(id); }
-  function fill(t, v) { return t.replace(/\{(\w+)\}/g, function (_m, k) { return v[k]; }); }
 
   function say(number, station) {
     var text = fill(S.say, { number: number, n: station });
     announced += 1;  // what was said last, and how often: for whoever checks the screen
     document.body.setAttribute("data-announced", text);
     document.body.setAttribute("data-announcements", String(announced));
-    if (!soundOn || !window.speechSynthesis) { return; }
     // Letters and digits one by one ("A 0 2 3"), as a caller would read them.
-    var u = new SpeechSynthesisUtterance(fill(S.say, { number: number.split("").join(" "), n: station }));
-    u.lang = document.documentElement.lang === "en" ? "en-US" : "zh-CN";
-    u.rate = 0.9;
-    window.speechSynthesis.speak(u);
+    if (soundOn) { NQ.say(fill(S.say, { number: number.split("").join(" "), n: station }), 0.9); }
   }
 
   function render() {
@@ -60,9 +50,13 @@
   }
 
   function refresh() {
-    return fetch("/api/v1/sites/" + encodeURIComponent(site.id) + "/board", { cache: "no-store" })
-      .then(function (r) { return r.json(); })
-      .then(function (b) { board = b; if (!lastId) { lastId = b.last_event_id; } render(); })
+    return NQ.api("GET", "/api/v1/sites/" + encodeURIComponent(site.id) + "/board", undefined, { cache: "no-store" })
+      .then(function (r) {
+        if (!r.ok) { return; }
+        board = r.body;
+        if (!feed.lastId) { feed.lastId = board.last_event_id; }
+        render();
+      })
       .catch(function () { /* the offline banner says it */ });
   }
 
@@ -71,7 +65,6 @@
   function onEvent(e, silent) {
     if (!e || seen[e.id]) { return; }
     seen[e.id] = true;
-    lastId = e.id;
     if (isCall(e)) {
       fresh = {}; fresh[e.station] = true;
       if (!silent) { say(e.number, e.station); }
@@ -79,11 +72,11 @@
     if (!timer) { timer = setTimeout(function () { timer = null; refresh(); }, 150); }
   }
 
-  function onMissed(batch) {
-    var calls = batch.events.filter(isCall);
+  function onMissed(events) {
+    var calls = events.filter(isCall);
     var said = calls.slice(-MISSED_SAID).map(function (e) { return e.id; });
     // Each new event schedules the one refetch of the board, as a live event does.
-    batch.events.forEach(function (e) { onEvent(e, isCall(e) && said.indexOf(e.id) < 0); });
+    events.forEach(function (e) { onEvent(e, isCall(e) && said.indexOf(e.id) < 0); });
   }
 
   $("d-sound").addEventListener("click", function () {
@@ -91,17 +84,15 @@
     if (window.speechSynthesis) { window.speechSynthesis.speak(new SpeechSynthesisUtterance("")); }
   });
 
-  var socket = io({ reconnectionDelayMax: 5000 });
-  socket.on("connect", function () {
-    $("offline").hidden = true;
-    socket.emit("watch_site", { site_id: site.id, last_id: lastId }, function () {
-      document.body.setAttribute("data-live", "1");  // in the site's room from here on
-    });
-    refresh();
+  var socket = NQ.connect();
+  // From the last site event this screen has taken in: a call made while the TV's Wi-Fi
+  // blinked is still shown and said.
+  var feed = NQ.watchSite(socket, site.id, {
+    since: board.last_event_id,
+    event: function (e) { onEvent(e, false); },
+    missed: onMissed,
+    snapshot: refresh
   });
-  socket.on("disconnect", function () { $("offline").hidden = false; document.body.removeAttribute("data-live"); });
-  socket.on("site_event", function (e) { onEvent(e, false); });
-  socket.on("site_events", onMissed);
-  socket.on("site", function (snapshot) { lastId = snapshot.last_event_id || lastId; refresh(); });
+  socket.on("connect", refresh);
   render();
 })();

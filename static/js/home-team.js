@@ -3,38 +3,28 @@
  */
 (function () {
   "use strict";
-  var NQ = window.NQ, S = NQ.strings, site = NQ.site, team = NQ.team;
-  var api = "/api/v1/sites/" + encodeURIComponent(site.id);
+  var $ = NQ.$, fill = NQ.fill, S = NQ.page.strings, site = NQ.page.site, team = NQ.page.team;
+  var base = "/api/v1/sites/" + encodeURIComponent(site.id);
 
-  function $(id) { return document.getElementById(id); }
-  function fill(t, v) { return Object.keys(v).reduce(function (s, k) { return s.replace("{" + k + "}", v[k]); }, t); }
-  function key() {
-    var b = new Uint8Array(12); window.crypto.getRandomValues(b);
-    return Array.prototype.map.call(b, function (x) { return ("0" + x.toString(16)).slice(-2); }).join("");
-  }
-  function send(method, url, body) {
-    return fetch(url, { method: method, credentials: "same-origin",
-                        headers: { "Content-Type": "application/json", "Idempotency-Key": key() },
-                        body: body === undefined ? undefined : JSON.stringify(body) })
-      .then(function (res) { return res.json().then(function (d) { return { status: res.status, body: d }; }); });
-  }
+  // Each change with its own Idempotency-Key: a tap retried after a blip is not done twice.
+  function send(method, url, body) { return NQ.api(method, url, body, { key: true }); }
   function message(text) { $("home-message").textContent = text || ""; $("home-message").hidden = !text; }
   function failed(r) {
-    var e = r.body && r.body.error;
+    var e = NQ.errorOf(r);
     // A team has no single-tube station to go to: it opens a single tube itself.
-    if (e && e.code === "single_tube_required") { message(S.needSingle); return; }
-    var names = Object.keys((e && e.fields) || {}).map(function (k) { return S.fieldNames[k] || ""; }).filter(Boolean);
-    message(((e && e.message) || S.network) + (names.length ? " " + names.join("、") : ""));
+    if (e.code === "single_tube_required") { message(S.needSingle); return; }
+    var names = Object.keys(e.fields || {}).map(function (k) { return S.fieldNames[k] || ""; }).filter(Boolean);
+    message((e.message || S.network) + (names.length ? " " + names.join("、") : ""));
   }
 
   function tubeFull(n) {
     var text = fill(S.tubeFull, { n: n });
     $("tube-full-text").textContent = text; $("tube-full").hidden = false;
-    try { var u = new SpeechSynthesisUtterance(text); u.lang = "zh-CN"; window.speechSynthesis.speak(u); } catch (e) { /* shown */ }
+    NQ.say(text);
   }
 
   function load() {
-    send("GET", api + "/home/" + team + "/tube").then(function (r) {
+    send("GET", base + "/home/" + team + "/tube").then(function (r) {
       if (r.status === 401 || r.status === 403) { $("signin").hidden = false; $("console").hidden = true; return; }
       var t = r.body.tube;
       $("tube-status").textContent = t ? fill(S.tubeOpen, { code: t.code, count: t.count, capacity: t.capacity }) : S.noTube;
@@ -42,7 +32,7 @@
       var medic = document.querySelector("#medic-form [name=medic]");
       if (document.activeElement !== medic) { medic.value = r.body.medic || ""; }
     });
-    send("GET", api + "/home").then(function (r) {
+    send("GET", base + "/home").then(function (r) {
       if (r.status !== 200) { return; }
       var list = $("home-list"); list.innerHTML = "";
       r.body.home.forEach(function (h) {
@@ -85,24 +75,24 @@
     ev.preventDefault();
     var code = ev.target.value.trim(); ev.target.value = "";
     var mode = $("tube-single").checked ? "?mode=single" : "";
-    send("POST", api + "/home/" + team + "/tube" + mode, { code: code }).then(function (r) {
+    send("POST", base + "/home/" + team + "/tube" + mode, { code: code }).then(function (r) {
       if (r.status !== 201) { failed(r); } else { message(""); }
       load();
     });
   });
   $("medic-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
-    send("POST", api + "/home/" + team + "/medic", { name: ev.target.medic.value }).then(function (r) {
+    send("POST", base + "/home/" + team + "/medic", { name: ev.target.medic.value }).then(function (r) {
       if (r.status !== 200) { failed(r); } else { message(""); }
       load();
     });
   });
-  $("tube-close").addEventListener("click", function () { send("POST", api + "/home/" + team + "/tube/close").then(load); });
+  $("tube-close").addEventListener("click", function () { send("POST", base + "/home/" + team + "/tube/close").then(load); });
   $("tube-full-ok").addEventListener("click", function () { $("tube-full").hidden = true; $("tube-code").focus(); });
   $("home-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
     var f = ev.target;
-    send("POST", api + "/home", { name: f.name.value, doc_type: f.doc_type.value, id_number: f.id_number.value,
+    send("POST", base + "/home", { name: f.name.value, doc_type: f.doc_type.value, id_number: f.id_number.value,
                                   phone: f.phone.value || undefined, address: f.address.value, reason: f.reason.value,
                                   single: f.single.checked ? "yellow_code" : undefined }).then(function (r) {
       if (r.status !== 201) { failed(r); return; }
@@ -112,7 +102,7 @@
   $("signin-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
     send("POST", "/api/v1/auth/staff", { site_id: site.id, code: ev.target.code.value }).then(function (r) {
-      if (r.status !== 200) { $("signin-error").textContent = r.body.error.message; $("signin-error").hidden = false; return; }
+      if (r.status !== 200) { $("signin-error").textContent = NQ.errorOf(r).message; $("signin-error").hidden = false; return; }
       ev.target.code.blur(); $("signin").hidden = true; $("console").hidden = false; load();
     });
   });

@@ -3,17 +3,11 @@
  */
 (function () {
   "use strict";
-  var NQ = window.NQ, S = NQ.strings, site = NQ.site;
-  var api = "/api/v1/sites/" + encodeURIComponent(site.id);
+  var $ = NQ.$, S = NQ.page.strings, site = NQ.page.site;
+  var base = "/api/v1/sites/" + encodeURIComponent(site.id);
 
-  function $(id) { return document.getElementById(id); }
-  function send(method, url, body) {
-    return fetch(url, { method: method, credentials: "same-origin", headers: { "Content-Type": "application/json" },
-                        body: body === undefined ? undefined : JSON.stringify(body) })
-      .then(function (res) { return res.json().then(function (d) { return { status: res.status, body: d }; }); });
-  }
   function message(r) {
-    var text = r && r.status >= 400 ? ((r.body.error && r.body.error.message) || S.network) : "";
+    var text = r && r.status >= 400 ? (NQ.errorOf(r).message || S.network) : "";
     $("org-message").textContent = text; $("org-message").hidden = !text;
   }
   // Who the audit log names: typed once, kept on this computer, sent as ?by= (headers cannot carry 汉字).
@@ -26,7 +20,7 @@
   function by(url) { return url + (url.indexOf("?") < 0 ? "?" : "&") + "by=" + encodeURIComponent(nameBox.value); }
 
   function loadSettings() {
-    send("GET", api + "/workflow").then(function (r) {
+    NQ.api("GET", base + "/workflow").then(function (r) {
       if (r.status !== 200) { return; }
       var f = $("settings-form"), v = r.body;
       f.ratio_p.value = v.priority_ratio[0]; f.ratio_r.value = v.priority_ratio[1];
@@ -37,7 +31,7 @@
   $("settings-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
     var f = ev.target;
-    send("PATCH", api + "/workflow", {
+    NQ.api("PATCH", base + "/workflow", {
       priority_ratio: [Number(f.ratio_p.value), Number(f.ratio_r.value)], tube_capacity: Number(f.tube_capacity.value),
       tube_pattern: f.tube_pattern.value, require_tube: f.require_tube.checked,
       family_max: Number(f.family_max.value), retention_days: Number(f.retention_days.value)
@@ -48,7 +42,7 @@
   function time(ms) { return ms ? new Date(ms).toLocaleString() : ""; }
 
   function loadRounds() {
-    send("GET", api + "/rounds").then(function (r) {
+    NQ.api("GET", base + "/rounds").then(function (r) {
       if (r.status === 401 || r.status === 403) { $("signin").hidden = false; $("console").hidden = true; return; }
       var body = $("rounds"); body.innerHTML = "";
       r.body.rounds.forEach(function (round) {
@@ -59,7 +53,7 @@
         var links = cell(tr, "");
         ["csv", "xlsx"].forEach(function (fmt) {
           var a = document.createElement("a");
-          a.href = by(api + "/rounds/" + round.id + "/export." + fmt); a.textContent = fmt.toUpperCase() + " ";
+          a.href = by(base + "/rounds/" + round.id + "/export." + fmt); a.textContent = fmt.toUpperCase() + " ";
           links.appendChild(a);
         });
         var last = cell(tr, "");
@@ -67,7 +61,7 @@
           var b = document.createElement("button");
           b.type = "button"; b.className = "mini-btn"; b.textContent = S.purge;
           b.addEventListener("click", function () {
-            if (window.confirm(S.confirmPurge)) { send("POST", by(api + "/rounds/" + round.id + "/purge")).then(function (d) { message(d); loadAll(); }); }
+            if (window.confirm(S.confirmPurge)) { NQ.api("POST", by(base + "/rounds/" + round.id + "/purge")).then(function (d) { message(d); loadAll(); }); }
           });
           last.appendChild(b);
         }
@@ -76,7 +70,7 @@
     });
   }
   function loadAudit() {
-    send("GET", api + "/audit").then(function (r) {
+    NQ.api("GET", base + "/audit").then(function (r) {
       if (r.status !== 200) { return; }
       var list = $("audit"); list.innerHTML = "";
       r.body.audit.forEach(function (e) {
@@ -93,12 +87,12 @@
 
   $("round-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
-    send("POST", api + "/rounds", { name: ev.target.name.value }).then(function (r) { message(r); ev.target.reset(); loadAll(); });
+    NQ.api("POST", base + "/rounds", { name: ev.target.name.value }).then(function (r) { message(r); ev.target.reset(); loadAll(); });
   });
   $("trace-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
     var code = ev.target.code.value.trim();
-    send("GET", by(api + "/tubes/" + encodeURIComponent(code) + "/trace")).then(function (r) {
+    NQ.api("GET", by(base + "/tubes/" + encodeURIComponent(code) + "/trace")).then(function (r) {
       message(r);
       var body = $("trace"); body.innerHTML = "";
       if (r.status !== 200) { return; }
@@ -108,7 +102,7 @@
       r.body.people.forEach(function (p) {
         var tr = document.createElement("tr");
         // A home team samples as 'h<n>': named as the page names the team.
-        var station = /^h\d+$/.test(p.station || "") ? S.homeTeam.replace("{n}", p.station.slice(1)) : p.station;
+        var station = /^h\d+$/.test(p.station || "") ? NQ.fill(S.homeTeam, { n: p.station.slice(1) }) : p.station;
         [p.position, p.name, p.id_number, p.phone, station, p.medic, p.sampled_at, p.voided ? p.void_reason : ""]
           .forEach(function (v) { cell(tr, v === null || v === undefined ? "" : v); });
         body.appendChild(tr);
@@ -118,8 +112,8 @@
   });
   $("signin-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
-    send("POST", "/api/v1/auth/organizer", { token: ev.target.token.value }).then(function (r) {
-      if (r.status !== 200) { $("signin-error").textContent = r.body.error.message; $("signin-error").hidden = false; return; }
+    NQ.api("POST", "/api/v1/auth/organizer", { token: ev.target.token.value }).then(function (r) {
+      if (r.status !== 200) { $("signin-error").textContent = NQ.errorOf(r).message; $("signin-error").hidden = false; return; }
       ev.target.reset(); $("signin").hidden = true; $("console").hidden = false; loadAll();
     });
   });

@@ -1,27 +1,26 @@
 /* The resident page's workflow parts: document types, declarations, family members,
  * a profile remembered on this phone only, and each ticket's QR code.
  *
- * Loaded before resident.js, which calls the hooks set here (NQ.joinBody,
- * NQ.onJoined, NQ.onTicket, NQ.onForget). Nothing here leaves the phone except
- * the join itself; the profile lives in this phone's localStorage.
+ * Loaded after resident.js; the two talk only through NQ.halves (described in
+ * resident.js): this half sets joinBody, onJoined, onTicket and onForget, and
+ * watches the family's tickets through its socket. Nothing here leaves the phone
+ * except the join itself; the profile lives in this phone's localStorage.
  */
 (function () {
   "use strict";
-  var NQ = window.NQ, S = NQ.strings, F = S.family, site = NQ.site;
+  var $ = NQ.$, fill = NQ.fill, halves = NQ.halves, load = NQ.load, store = NQ.store;
+  var S = NQ.page.strings, F = S.family, site = NQ.page.site;
   var profileKey = "natq:profile", familyKey = "natq:family:" + site.id;
   var family = [];
 
-  function $(id) { return document.getElementById(id); }
-  function load(key) { try { return JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { return null; } }
-  function store(key, value) { try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode */ } }
   // A ticket's code (from the join or the holder's GET) names its QR image; kept on this phone.
-  var codes = load("natq:codes") || {};
+  var codes = load("natq:codes", {});
   function remember(t) {
     if (t && t.code && codes[t.id] !== t.code) { codes[t.id] = t.code; store("natq:codes", codes); }
   }
   function qrUrl(id) { return codes[id] ? "/api/v1/ticket-codes/" + encodeURIComponent(codes[id]) + ".svg" : ""; }
   function statusText(t) {
-    if (t.status === "called") { return S.called.replace("{n}", t.station); }
+    if (t.status === "called") { return fill(S.called, { n: t.station }); }
     if (t.status === "waiting") { return S.waiting; }
     return S[t.status] || t.status;
   }
@@ -37,7 +36,7 @@
   }
   function renumber() {
     Array.prototype.forEach.call(document.querySelectorAll(".member"), function (row, i) {
-      row.querySelector("h2").textContent = F.member.replace("{n}", i + 2);
+      row.querySelector("h2").textContent = fill(F.member, { n: i + 2 });
       ["name", "id_number"].forEach(function (f) {
         row.querySelector("[data-field-error=" + f + "]").setAttribute("data-for", "people." + (i + 1) + "." + f);
       });
@@ -76,7 +75,7 @@
     });
   }
 
-  NQ.joinBody = function (form) {
+  halves.joinBody = function (form) {
     var me = { name: form.name.value, doc_type: form.doc_type.value, id_number: form.id_number.value,
                priority: form.priority.value || undefined, yellow_code: form.yellow_code.checked || undefined };
     var others = members();
@@ -108,11 +107,10 @@
     $("family").hidden = !family.length || $("ticket").hidden;
   }
   function watchFamily() {
-    if (!NQ.socket) { return; }
-    family.forEach(function (t) { NQ.socket.emit("watch_ticket", { ticket_id: t.id, token: t.token }); });
+    family.forEach(function (t) { halves.socket.emit("watch_ticket", { ticket_id: t.id, token: t.token }); });
   }
 
-  NQ.onJoined = function (body) {
+  halves.onJoined = function (body) {
     (body.tickets || [body]).forEach(remember);
     family = (body.tickets || []).slice(1).map(function (t) {
       return { id: t.id, token: t.token, number: t.number, name: t.name, status: t.status, station: t.station };
@@ -121,8 +119,8 @@
     renderFamily();
     watchFamily();
   };
-  NQ.onForget = function () { family = []; store(familyKey, []); renderFamily(); };
-  NQ.onTicket = function (t) {
+  halves.onForget = function () { family = []; store(familyKey, []); renderFamily(); };
+  halves.onTicket = function (t) {
     remember(t);
     var img = $("ticket-qr");
     var live = (t.status === "waiting" || t.status === "called") && !!qrUrl(t.id);
@@ -139,27 +137,23 @@
     renderFamily();
   };
 
-  document.addEventListener("DOMContentLoaded", function () {
-    var profile = load(profileKey);
-    var form = $("join-form");
-    if (profile && profile.people && profile.people.length) {
-      var me = profile.people[0];
-      form.name.value = me.name || ""; form.phone.value = profile.phone || "";
-      form.doc_type.value = me.doc_type || "id"; form.id_number.value = me.id_number || "";
-      profile.people.slice(1, F.max).forEach(addMember);
-    }
-    renumber();
-    $("add-member").addEventListener("click", function () { addMember(null); });
-    family = load(familyKey) || [];
+  var profile = load(profileKey, null);
+  var form = $("join-form");
+  if (profile && profile.people && profile.people.length) {
+    var me = profile.people[0];
+    form.name.value = me.name || ""; form.phone.value = profile.phone || "";
+    form.doc_type.value = me.doc_type || "id"; form.id_number.value = me.id_number || "";
+    profile.people.slice(1, F.max).forEach(addMember);
+  }
+  renumber();
+  $("add-member").addEventListener("click", function () { addMember(null); });
+  family = load(familyKey, []);
+  renderFamily();
+  // resident.js connects once the document is parsed: each connection watches the family again.
+  halves.socket.on("connect", watchFamily);
+  halves.socket.on("ticket", function (t) {
+    family.forEach(function (m) { if (m.id === t.id) { m.status = t.status; m.station = t.station; } });
+    store(familyKey, family);
     renderFamily();
-    if (NQ.socket) {
-      NQ.socket.on("connect", watchFamily);
-      NQ.socket.on("ticket", function (t) {
-        family.forEach(function (m) { if (m.id === t.id) { m.status = t.status; m.station = t.station; } });
-        store(familyKey, family);
-        renderFamily();
-      });
-      watchFamily();
-    }
   });
 })();

@@ -7,7 +7,7 @@
  */
 (function () {
   "use strict";
-  var NQ = window.NQ, S = NQ.strings, site = NQ.site;
+  var $ = NQ.$, show = NQ.show, fill = NQ.fill, S = NQ.page.strings, site = NQ.page.site;
   var storeKey = "natq:ticket:" + site.id;
   // Two cursors: lastEventId for the ticket's "ahead" (a ticket snapshot is exact
   // up to its last_event_id), siteEventId for the site's waiting count, which a
@@ -17,46 +17,49 @@
                 pace: site.pace_seconds, singlePace: null, nearNotified: false, calledKey: null };
   var joinKey = null;   // Idempotency-Key of the join being tried; kept across retries
   var audio = null;
+  var socket = NQ.connect({ autoConnect: false });
 
-  function $(id) { return document.getElementById(id); }
-  function show(el, yes) { el.hidden = !yes; }
-  function fmt(template, n) { return template.replace("{n}", n); }
-
-  function cmpId(a, b) {
-    var pa = a.split("-"), pb = b.split("-");
-    return (Number(pa[0]) - Number(pb[0])) || (Number(pa[1]) - Number(pb[1]));
-  }
+  /* The page's two halves talk only through this object. resident.js (this file, loaded
+   * first) makes it; resident-flow.js (documents, family members, the profile kept on
+   * this phone, ticket codes; loaded second) sets its hooks; the page starts once the
+   * document is parsed, so both halves are in before the first answer or event arrives. */
+  var halves = NQ.halves = {
+    // Set by resident-flow.js, called here:
+    joinBody: function (form) {  // the join's JSON body, from the form
+      return { name: form.name.value, phone: form.phone.value, id_number: form.id_number.value };
+    },
+    onJoined: function (_body) {},  // after a join the server took: one ticket, or a household's {tickets: [...]}
+    onTicket: function (_ticket) {},  // each time this phone's own ticket is read or changes
+    onForget: function () {},  // this phone lets its ticket go (a new number, or the ticket is refused)
+    // Set here, used by resident-flow.js: the page's Socket.IO connection, connected once
+    // both halves are in (family members' tickets are watched through it).
+    socket: socket
+  };
 
   function etaText(seconds) {
     if (seconds === null || seconds === undefined) { return S.noEstimate; }
     if (seconds < 60) { return S.underMinute; }
-    return fmt(S.minutes, Math.ceil(seconds / 60));
-  }
-
-  function randomKey() {
-    var bytes = new Uint8Array(12);
-    (window.crypto || window.msCrypto).getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    return fill(S.minutes, { n: Math.ceil(seconds / 60) });
   }
 
   /* --- where the ticket is kept: the URL (#t=..&k=..) and this phone's storage --- */
   function loadSaved() {
     var m = /#t=([^&]+)&k=([^&]+)/.exec(location.hash);
     if (m) { return { id: decodeURIComponent(m[1]), token: decodeURIComponent(m[2]) }; }
-    try { return JSON.parse(localStorage.getItem(storeKey) || "null"); } catch (e) { return null; }
+    return NQ.load(storeKey, null);
   }
   function save(id, token) {
     state.id = id; state.token = token;
-    try { localStorage.setItem(storeKey, JSON.stringify({ id: id, token: token })); } catch (e) { /* private mode */ }
+    NQ.store(storeKey, { id: id, token: token });
     history.replaceState(null, "", location.pathname + location.search +
       "#t=" + encodeURIComponent(id) + "&k=" + encodeURIComponent(token));
   }
   function forget() {
     state.id = state.token = state.ticket = null;
     state.nearNotified = false; state.calledKey = null;
-    try { localStorage.removeItem(storeKey); } catch (e) { /* ignore */ }
+    NQ.store(storeKey, undefined);
     history.replaceState(null, "", location.pathname + location.search);
-    if (NQ.onForget) { NQ.onForget(); }
+    halves.onForget();
   }
 
   /* --- attention: vibration and a short tone, where the phone allows --- */
@@ -96,7 +99,7 @@
     show($("site-status"), !t || t.status === "waiting");
     if (!t) { return; }
     $("ticket-number").textContent = t.number;
-    $("ticket-holder").textContent = S.holder.replace("{name}", t.name || "");
+    $("ticket-holder").textContent = fill(S.holder, { name: t.name || "" });
     var waiting = t.status === "waiting";
     show($("ticket-waiting"), waiting);
     show($("leave-button"), waiting || t.status === "called");
@@ -113,7 +116,7 @@
       if (near && !state.nearNotified) { state.nearNotified = true; alertUser(false); }
     } else {
       show($("near"), false);
-      $("ticket-status").textContent = t.status === "called" ? fmt(S.called, t.station) : (S[t.status] || t.status);
+      $("ticket-status").textContent = t.status === "called" ? fill(S.called, { n: t.station }) : (S[t.status] || t.status);
     }
     document.body.classList.toggle("is-called", t.status === "called");
     if (t.status === "called") {
@@ -126,7 +129,7 @@
 
   function showCalled(t) {
     $("called-number").textContent = t.number;
-    $("called-text").textContent = fmt(S.goTo, t.station);
+    $("called-text").textContent = fill(S.goTo, { n: t.station });
     show($("called"), true);
     alertUser(true);
   }
@@ -139,7 +142,7 @@
     state.lastEventId = t.last_event_id;
     renderTicket();
     renderSite();
-    if (NQ.onTicket) { NQ.onTicket(t); }
+    halves.onTicket(t);
   }
 
   function applySnapshot(s) {
@@ -155,7 +158,7 @@
     return group(lane) === group(mine);
   }
 
-  function isNew(id, cursor) { return !cursor || cmpId(id, cursor) > 0; }
+  function isNew(id, cursor) { return !cursor || NQ.compareIds(id, cursor) > 0; }
 
   function applyEvent(e) {
     var forSite = isNew(e.id, state.siteEventId), forTicket = isNew(e.id, state.lastEventId);
@@ -182,28 +185,24 @@
     renderTicket();
   }
 
-  var socket = io({ reconnectionDelayMax: 5000 });
-  NQ.socket = socket;
+  // With a ticket the page follows the site through it (watch_ticket puts it in the site's
+  // room too, and the ticket's snapshot is exact); without one, through the site's feed.
+  var feed = NQ.watchSite(socket, site.id, {
+    lastId: function () { return state.lastEventId; },
+    event: applyEvent, snapshot: applySnapshot, auto: false
+  });
   function watch() {
-    if (state.id) {
-      socket.emit("watch_ticket", { ticket_id: state.id, token: state.token }, function (ack) {
-        if (ack && !ack.ok && (ack.error.code === "ticket_not_found" || ack.error.code === "forbidden")) {
-          forget(); renderTicket(); watch();
-        } else { live(); }
-      });
-    } else {
-      socket.emit("watch_site", { site_id: site.id, last_id: state.lastEventId }, live);
-    }
+    if (!state.id) { feed.watch(); return; }
+    socket.emit("watch_ticket", { ticket_id: state.id, token: state.token }, function (ack) {
+      if (ack && !ack.ok && (ack.error.code === "ticket_not_found" || ack.error.code === "forbidden")) {
+        forget(); renderTicket(); watch();
+      } else {
+        document.body.setAttribute("data-live", "1");  // in its rooms: events reach it (for whoever checks)
+      }
+    });
   }
-  // Marks when the page is in its rooms and events reach it (for whoever checks the page).
-  function live() { document.body.setAttribute("data-live", "1"); }
-  socket.on("connect", function () { show($("offline"), false); watch(); });
-  socket.on("disconnect", function () { show($("offline"), true); document.body.removeAttribute("data-live"); });
-  socket.on("connect_error", function () { show($("offline"), true); });
+  socket.on("connect", watch);
   socket.on("ticket", applyTicket);
-  socket.on("site", applySnapshot);
-  socket.on("site_event", applyEvent);
-  socket.on("site_events", function (batch) { batch.events.forEach(applyEvent); });
 
   /* --- joining and leaving --- */
   function showFieldErrors(fields) {
@@ -220,27 +219,21 @@
     var form = ev.target, button = $("join-button");
     showFieldErrors({});
     show($("join-error"), false);
-    if (!joinKey) { joinKey = randomKey(); }
+    if (!joinKey) { joinKey = NQ.newKey(); }
     button.disabled = true;
-    fetch("/api/v1/sites/" + encodeURIComponent(site.id) + "/tickets", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "Idempotency-Key": joinKey },
-      body: JSON.stringify(NQ.joinBody ? NQ.joinBody(form) :
-        { name: form.name.value, phone: form.phone.value, id_number: form.id_number.value })
-    }).then(function (res) {
-      return res.json().then(function (body) { return { status: res.status, body: body }; });
-    }).then(function (r) {
+    NQ.api("POST", "/api/v1/sites/" + encodeURIComponent(site.id) + "/tickets", halves.joinBody(form), { key: joinKey })
+    .then(function (r) {
       button.disabled = false;
       if (r.status === 201) {
         joinKey = null;
-        if (NQ.onJoined) { NQ.onJoined(r.body); }
+        halves.onJoined(r.body);
         var first = r.body.tickets ? r.body.tickets[0] : r.body;  // a household: the first is this page's
         save(first.id, first.token);
         applyTicket(first);
         watch();
         return;
       }
-      var err = r.body.error || {};
+      var err = NQ.errorOf(r);
       if (err.code !== "invalid") { joinKey = null; }
       if (err.fields && Object.keys(err.fields).length) { showFieldErrors(err.fields); joinKey = null; }
       $("join-error").textContent = err.message + (err.number ? " (" + err.number + ")" : "");
@@ -255,31 +248,33 @@
 
   $("leave-button").addEventListener("click", function () {
     if (!state.id || !window.confirm(S.confirmLeave)) { return; }
-    fetch("/api/v1/tickets/" + encodeURIComponent(state.id), {
-      method: "DELETE", headers: { "X-Ticket-Token": state.token, "Idempotency-Key": randomKey() }
-    }).then(function (res) { return res.json(); }).then(function (t) {
-      if (t && t.id) { applyTicket(t); }
-    }).catch(function () { window.alert(S.network); });
+    NQ.api("DELETE", "/api/v1/tickets/" + encodeURIComponent(state.id), undefined,
+           { key: true, headers: { "X-Ticket-Token": state.token } })
+      .then(function (r) { if (r.body && r.body.id) { applyTicket(r.body); } })
+      .catch(function () { window.alert(S.network); });
   });
 
   $("rejoin-button").addEventListener("click", function () { forget(); renderTicket(); watch(); });
   $("called-ok").addEventListener("click", function () { show($("called"), false); });
 
-  /* --- start --- */
-  var saved = loadSaved();
-  if (saved && saved.id && saved.token) { save(saved.id, saved.token); }
-  else { state.lastEventId = site.last_event_id; }
-  renderSite();
-  renderTicket();
-  if (state.id) {
-    show($("join"), false);
-    // Do not wait for the socket: show the ticket as soon as plain HTTP answers.
-    fetch("/api/v1/tickets/" + encodeURIComponent(state.id), { headers: { "X-Ticket-Token": state.token } })
-      .then(function (res) {
-        if (res.status === 403 || res.status === 404) { forget(); renderTicket(); return null; }
-        return res.ok ? res.json() : null;
-      })
-      .then(function (t) { if (t && (!state.ticket || cmpId(t.last_event_id, state.lastEventId || "0-0") >= 0)) { applyTicket(t); } })
-      .catch(function () { /* the socket will bring it */ });
-  }
+  /* --- start, once both halves are in --- */
+  document.addEventListener("DOMContentLoaded", function () {
+    var saved = loadSaved();
+    if (saved && saved.id && saved.token) { save(saved.id, saved.token); }
+    else { state.lastEventId = site.last_event_id; }
+    renderSite();
+    renderTicket();
+    if (state.id) {
+      show($("join"), false);
+      // Do not wait for the socket: show the ticket as soon as plain HTTP answers.
+      NQ.api("GET", "/api/v1/tickets/" + encodeURIComponent(state.id), undefined, { headers: { "X-Ticket-Token": state.token } })
+        .then(function (r) {
+          if (r.status === 403 || r.status === 404) { forget(); renderTicket(); return; }
+          var t = r.ok ? r.body : null;
+          if (t && (!state.ticket || NQ.compareIds(t.last_event_id, state.lastEventId || "0-0") >= 0)) { applyTicket(t); }
+        })
+        .catch(function () { /* the socket will bring it */ });
+    }
+    socket.connect();
+  });
 })();

@@ -9,13 +9,7 @@
   "use strict";
   var R = window.NQ_ROSTER;
 
-  function key() { return Math.random().toString(36).slice(2) + Date.now().toString(36); }
-  function send(method, url, body) {
-    return fetch(url, { method: method, credentials: "same-origin",
-                        headers: { "Content-Type": "application/json", "Idempotency-Key": key() },
-                        body: body === undefined ? undefined : JSON.stringify(body) })
-      .then(function (res) { return res.json().then(function (b) { return { status: res.status, body: b }; }); });
-  }
+  function send(method, url, body) { return NQ.api(method, url, body, { key: true }); }
 
   function setUp(box) {
     var base = "/api/v1/sites/" + encodeURIComponent(box.getAttribute("data-site")) + "/stations/" +
@@ -50,9 +44,9 @@
       var gaps = view.staffing.gaps;  // in the 1+2+4 order (medic first), whatever order the JSON kept
       var roles = Object.keys(R.roles).filter(function (r) { return gaps[r]; });
       q(".roster-gaps").hidden = !roles.length;
-      q(".roster-gaps").textContent = R.short.replace("{gaps}", roles.map(function (r) {
+      q(".roster-gaps").textContent = NQ.fill(R.short, { gaps: roles.map(function (r) {
         return (R.roles[r] || r) + " −" + gaps[r];
-      }).join(", "));
+      }).join(", ") });
     }
     function load() { send("GET", base + "/roster").then(function (r) { if (r.status === 200) { render(r.body); } }); }
     function save(list) {

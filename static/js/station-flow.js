@@ -1,58 +1,38 @@
 /* The station console's workflow: the scan field, tubes, walk-in tickets, priority checks.
  *
- * Loaded after station.js, which calls NQ.onView after each refresh and
- * NQ.afterAction after each successful move. The scan field keeps the focus so a
- * USB scanner's code + Enter always lands in it; while it is empty, the N/R/X/S
- * keys still call, recall, pass and mark sampled (no code starts with those letters).
+ * Loaded after station.js; the two talk only through NQ.halves (described in
+ * station.js): this half sets onView, afterAction and openTube, and calls refresh,
+ * message and shortcut. The scan field keeps the focus so a USB scanner's code +
+ * Enter always lands in it; while it is empty, the N/R/X/S keys still call,
+ * recall, pass and mark sampled (no code starts with those letters).
  */
 (function () {
   "use strict";
-  var NQ = window.NQ, S = NQ.strings, T = NQ.flow.strings, site = NQ.site, station = NQ.station;
+  var $ = NQ.$, fill = NQ.fill, halves = NQ.halves;
+  var S = NQ.page.strings, T = NQ.page.flow.strings, site = NQ.page.site, station = NQ.page.station;
   var base = "/api/v1/sites/" + encodeURIComponent(site.id) + "/stations/" + station;
   var lastSampled = null, camera = null, stationMode = null;
 
-  function $(id) { return document.getElementById(id); }
-  function fill(template, values) {
-    return Object.keys(values).reduce(function (s, k) { return s.replace("{" + k + "}", values[k]); }, template);
-  }
-  function key() {
-    var bytes = new Uint8Array(12);
-    window.crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-  }
-  function post(url, body) {
-    return fetch(url, { method: "POST", credentials: "same-origin",
-                        headers: { "Content-Type": "application/json", "Idempotency-Key": key() },
-                        body: JSON.stringify(body || {}) })
-      .then(function (res) { return res.json().then(function (data) { return { status: res.status, body: data }; }); });
-  }
-  function errorText(r) { return (r.body && r.body.error && r.body.error.message) || S.network; }
+  function post(url, body) { return NQ.api("POST", url, body || {}, { key: true }); }
+  function errorText(r) { return NQ.errorOf(r).message || S.network; }
   function result(text, ok) {
     var el = $("scan-result");
     el.textContent = text; el.hidden = !text; el.classList.toggle("bad", !ok);
   }
 
   /* --- the tube-full prompt, on screen and aloud --- */
-  function say(text) {
-    try {
-      if (!window.speechSynthesis) { return; }
-      var u = new SpeechSynthesisUtterance(text);
-      u.lang = document.documentElement.lang === "en" ? "en-US" : "zh-CN";
-      window.speechSynthesis.speak(u);
-    } catch (e) { /* the screen still says it */ }
-  }
   function tubeFull(count) {
     var text = fill(T.tubeFull, { n: count });
     $("tube-full-text").textContent = text;
     $("tube-full").hidden = false;
-    say(text);
+    NQ.say(text);
   }
   $("tube-full-ok").addEventListener("click", function () { $("tube-full").hidden = true; $("scan").focus(); });
 
   /* --- tube card, priority checks --- */
   function renderTube(v) {
     stationMode = v.mode;
-    NQ.openTube = v.tube ? v.tube.code : null;  // what a sample marked offline names (station.js)
+    halves.openTube = v.tube ? v.tube.code : null;
     if (v.mode === "single") { $("to-single").hidden = true; }
     $("tube-mode-label").textContent = T[v.mode] || v.mode;
     Array.prototype.forEach.call(document.querySelectorAll("[data-mode]"), function (b) {
@@ -97,13 +77,13 @@
     return b;
   }
   function loadTube() {
-    return fetch(base + "/tube", { credentials: "same-origin" }).then(function (res) {
-      return res.ok ? res.json().then(renderTube) : null;
+    return NQ.api("GET", base + "/tube").then(function (r) {
+      if (r.ok) { renderTube(r.body); }
     }).catch(function () { /* the offline banner says it */ });
   }
   function after(r) {
-    if (r.status >= 400) { NQ.message(errorText(r)); }
-    NQ.refresh();
+    if (r.status >= 400) { halves.message(errorText(r)); }
+    halves.refresh();
   }
   function flags(id, body) { post("/api/v1/tickets/" + encodeURIComponent(id) + "/flags", body).then(after); }
   function voidSample(id) {
@@ -146,15 +126,13 @@
   });
   toSingle.id = "to-single"; toSingle.className = "small-btn yellow"; toSingle.hidden = true;
   $("current-person").insertAdjacentElement("afterend", toSingle);
-  function markCurrent(view) {
-    var chosen = view.serving.filter(function (t) { return t.id === NQ.selected; })[0];
-    var cur = chosen || view.serving[view.serving.length - 1];
+  function markCurrent(cur) {
     toSingle.ticketId = cur ? cur.id : null;
     toSingle.hidden = !cur || !!cur.single || stationMode === "single";
   }
 
-  NQ.onView = function (view) { markNext(view); markCurrent(view); loadTube(); };
-  NQ.afterAction = function (name, body) {
+  halves.onView = function (view, current) { markNext(view); markCurrent(current); loadTube(); };
+  halves.afterAction = function (name, body) {
     if (name.indexOf("sampled:") === 0 && body) {
       lastSampled = body.id; $("void-last").hidden = false;
       if (body.tube_filled) { tubeFull(body.tube_position); }
@@ -175,11 +153,12 @@
     code = (code || "").trim();
     if (!code) { return; }
     post(base + "/scan", { code: code }).then(function (r) {
-      if (r.status >= 400) { result(errorText(r) + (r.body.error && r.body.error.number ? " (" + r.body.error.number + ")" : ""), false); return; }
+      var e = NQ.errorOf(r);
+      if (r.status >= 400) { result(errorText(r) + (e.number ? " (" + e.number + ")" : ""), false); return; }
       var b = r.body;
       if (b.kind === "tube") { result(fill(T.opened, { code: b.tube.code }), true); }
       if (b.kind === "ticket") {
-        NQ.selected = b.ticket.id;
+        halves.selected = b.ticket.id;
         result("✓ " + T.checkedIn + " " + b.ticket.number + " · " + b.ticket.name + " · " + b.ticket.id_number, true);
       }
       if (b.kind === "document") {
@@ -188,16 +167,12 @@
         result(fill(T.walkInFor, { id: b.id_number }), true);
         form.name.focus();
       }
-      NQ.refresh();
+      halves.refresh();
     }).catch(function () { result(S.network, false); });
   }
-  var shortcuts = { n: "btn-call", r: "btn-recall", x: "btn-noshow", s: "btn-sampled" };
   $("scan").addEventListener("keydown", function (ev) {
     if (ev.key === "Enter") { ev.preventDefault(); var v = ev.target.value; ev.target.value = ""; scan(v); return; }
-    var k = (ev.key || "").toLowerCase();
-    if (!ev.target.value && shortcuts[k] && !ev.ctrlKey && !ev.metaKey && !ev.altKey) {
-      ev.preventDefault(); $(shortcuts[k]).click();
-    }
+    if (!ev.target.value) { halves.shortcut(ev); }
   });
   // After a button press the field takes the focus back, ready for the next scan.
   function focusScan() {
@@ -229,7 +204,7 @@
                  single: f.single.checked ? "yellow_code" : undefined };
     post(base + "/walk-in", body).then(function (r) {
       if (r.status !== 201) {
-        var fields = (r.body.error && r.body.error.fields) || {};
+        var fields = NQ.errorOf(r).fields || {};
         // Name the fields to fix by their labels, never by the API's keys.
         $("walkin-error").textContent = errorText(r) + " " + Object.keys(fields).map(function (k) {
           return T.fieldNames[k] || "";
@@ -244,7 +219,7 @@
       $("slip-time").textContent = fill(T.issuedAt, { t: new Date(r.body.created_ms).toLocaleString() });
       $("slip").hidden = false;
       document.body.classList.add("has-slip");
-      NQ.refresh();
+      halves.refresh();
     }).catch(function () { $("walkin-error").textContent = S.network; $("walkin-error").hidden = false; });
   });
   $("slip-print").addEventListener("click", function () { window.print(); });

@@ -12,36 +12,44 @@
  */
 (function () {
   "use strict";
-  var NQ = window.NQ, S = NQ.strings, site = NQ.site, station = NQ.station;
+  var $ = NQ.$, show = NQ.show, fill = NQ.fill;
+  var S = NQ.page.strings, site = NQ.page.site, station = NQ.page.station;
   var base = "/api/v1/sites/" + encodeURIComponent(site.id) + "/stations/" + station;
   var view = null, busy = false, pending = {};
   // Bumped at each sign-in: a refresh sent before it (no cookie yet) may answer
   // 401 after it, on a slow network, and must not sign the staff out again.
   var signIns = 0;
 
-  function $(id) { return document.getElementById(id); }
-  function show(el, yes) { el.hidden = !yes; }
-  function randomKey() {
-    var bytes = new Uint8Array(12);
-    window.crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-  }
+  /* The console's two halves talk only through this object. station.js (this file,
+   * loaded first) makes it; station-flow.js (the scan field, tubes, walk-ins, loaded
+   * second) sets its hooks; the console starts once the document is parsed, so
+   * both halves are in before the first answer or event arrives. */
+  var halves = NQ.halves = {
+    // Set by station-flow.js, called here:
+    onView: function (_view, _current) {},  // after each refresh of the lists: the station's view and the ticket at the table
+    afterAction: function (_name, _body) {},  // after each move the server took: "call", "status", "sampled:<ticket id>", …
+    // Set by station-flow.js, read here: the code of the tube open at this station (null: none;
+    // undefined: not known yet). A sample marked during a network cut is sent naming it.
+    openTube: undefined,
+    // Set by either half, read by both: the ticket checked in at the table (scanned, or its
+    // arrival confirmed), served first while it is called here.
+    selected: null,
+    // Set here, called by station-flow.js:
+    refresh: refresh,  // refetch the station's view (then onView)
+    message: message,  // show a line in the console's message box ("" hides it)
+    shortcut: shortcut  // a keydown the console answers (N/R/X/S): true when it did
+  };
+
   function message(text) { $("console-message").textContent = text || ""; show($("console-message"), !!text); }
 
+  // A move keeps its Idempotency-Key until the server answers: pressed again after a blip it replays.
   function api(method, url, body, actionKey) {
-    var headers = { "Content-Type": "application/json" };
-    if (actionKey) {
-      pending[actionKey] = pending[actionKey] || randomKey();
-      headers["Idempotency-Key"] = pending[actionKey];
-    }
-    return fetch(url, { method: method, headers: headers, credentials: "same-origin",
-                        body: body ? JSON.stringify(body) : undefined })
-      .then(function (res) {
-        return res.json().then(function (data) {
-          if (actionKey) { delete pending[actionKey]; }
-          return { status: res.status, body: data };
-        });
-      });
+    var opts = {};
+    if (actionKey) { opts.key = pending[actionKey] = pending[actionKey] || NQ.newKey(); }
+    return NQ.api(method, url, body, opts).then(function (r) {
+      if (actionKey) { delete pending[actionKey]; }
+      return r;
+    });
   }
 
   function signedOut() { show($("signin"), true); show($("console"), false); }
@@ -49,7 +57,7 @@
   function current() {
     if (!view || !view.serving.length) { return null; }
     // The ticket just scanned at the table, while it is still served here; else the latest called.
-    var chosen = view.serving.filter(function (t) { return t.id === NQ.selected; })[0];
+    var chosen = view.serving.filter(function (t) { return t.id === halves.selected; })[0];
     return chosen || view.serving[view.serving.length - 1];
   }
 
@@ -69,7 +77,7 @@
       var li = document.createElement("li"); li.textContent = t.number + " " + t.name + " ";
       var b = document.createElement("button");
       b.type = "button"; b.className = "small-btn"; b.textContent = S.arrived;
-      b.addEventListener("click", function () { NQ.selected = t.id; arrived(t); });
+      b.addEventListener("click", function () { halves.selected = t.id; arrived(t); });
       li.appendChild(b); serving.appendChild(li);
     });
     var next = $("next-list"); next.innerHTML = "";
@@ -86,22 +94,18 @@
     var sentAt = signIns;
     return api("GET", base).then(function (r) {
       if (r.status === 401 || r.status === 403) { if (sentAt === signIns) { signedOut(); } return; }
-      if (r.status === 200) { view = r.body; render(); if (NQ.onView) { NQ.onView(view); } }
+      if (r.status === 200) { view = r.body; render(); halves.onView(view, current()); }
     }).catch(function () { /* offline banner says it */ });
   }
 
   /* --- marks kept through a network cut --- */
   var outboxKey = "natq:outbox:" + site.id + ":" + station, flushing = false;
-  function fill(t, v) { return t.replace(/\{(\w+)\}/g, function (_m, k) { return v[k]; }); }
-  function loadOutbox() {
-    try { return JSON.parse(localStorage.getItem(outboxKey) || "[]"); } catch (e) { return []; }
-  }
+  var memoryOutbox = NQ.load(outboxKey, []);
   function saveOutbox(list) {
-    try { localStorage.setItem(outboxKey, JSON.stringify(list)); } catch (e) { /* private mode: kept in memory */ }
+    NQ.store(outboxKey, list);  // private mode: kept in memory only
     memoryOutbox = list;
   }
-  var memoryOutbox = loadOutbox();
-  function outbox() { var stored = loadOutbox(); return stored.length ? stored : memoryOutbox; }
+  function outbox() { var stored = NQ.load(outboxKey, []); return stored.length ? stored : memoryOutbox; }
   function renderOutbox() {
     var n = outbox().length;
     $("outbox").textContent = n ? fill(S.outbox, { n: n }) : "";
@@ -112,7 +116,7 @@
     if (move !== "sampled" && move !== "no-show") { return false; }
     var cur = view && view.serving.filter(function (t) { return t.id === id; })[0];
     var item = { key: pending[name], url: url, number: cur ? cur.number : "", body: body || {} };
-    if (move === "sampled" && NQ.openTube !== undefined) { item.body.tube = NQ.openTube; }
+    if (move === "sampled" && halves.openTube !== undefined) { item.body.tube = halves.openTube; }
     delete pending[name];
     saveOutbox(outbox().concat([item]));
     if (view && cur) {  // done here, as far as this console knows: the medic moves on
@@ -130,25 +134,18 @@
     if (flushing || !list.length) { return; }
     flushing = true;
     var item = list[0];
-    fetch(item.url, { method: "POST", credentials: "same-origin",
-                      headers: { "Content-Type": "application/json", "Idempotency-Key": item.key },
-                      body: JSON.stringify(item.body) })
-      .then(function (res) {
-        return res.json().catch(function () { return {}; })
-          .then(function (data) { return { status: res.status, body: data }; });
-      })
-      .then(function (r) {
-        flushing = false;
-        if (r.status === 401) { signedOut(); return; }  // kept: it goes once staff sign in again
-        saveOutbox(outbox().filter(function (x) { return x.key !== item.key; }));
-        if (r.status >= 400) {
-          message(fill(S.outboxProblem, { number: item.number, message: (r.body.error || {}).message || r.status }));
-        }
-        refresh();
-        flush();
-      }, function () { flushing = false; renderOutbox(); setTimeout(flush, 5000); });
+    // Still no answer of the server's own (offline, or a proxy's error page): kept, tried again later.
+    NQ.api("POST", item.url, item.body, { key: item.key }).then(function (r) {
+      flushing = false;
+      if (r.status === 401) { signedOut(); return; }  // kept: it goes once staff sign in again
+      saveOutbox(outbox().filter(function (x) { return x.key !== item.key; }));
+      if (r.status >= 400) {
+        message(fill(S.outboxProblem, { number: item.number, message: NQ.errorOf(r).message || r.status }));
+      }
+      refresh();
+      flush();
+    }, function () { flushing = false; renderOutbox(); setTimeout(flush, 5000); });
   }
-  NQ.flushOutbox = flush;
 
   function act(name, method, url, body) {
     if (busy) { return; }
@@ -157,12 +154,12 @@
       busy = false;
       if (r.status === 401 || r.status === 403) { signedOut(); return; }
       if (r.status >= 400) {
-        var e = r.body.error || {};
+        var e = NQ.errorOf(r);
         message(e.code === "station_not_open" ? S.notOpen : e.message);
       } else if (name === "call" && r.body.ticket === null) {
         message(S.nobody);
       }
-      if (r.status < 400 && NQ.afterAction) { NQ.afterAction(name, r.body); }
+      if (r.status < 400) { halves.afterAction(name, r.body); }
       refresh();
     }).catch(function () { busy = false; if (!keep(name, url, body)) { message(S.network); } });
   }
@@ -189,12 +186,17 @@
     });
   });
 
+  var SHORTCUTS = { n: "btn-call", r: "btn-recall", x: "btn-noshow", s: "btn-sampled" };
+  function shortcut(ev) {
+    var id = !ev.ctrlKey && !ev.metaKey && !ev.altKey && SHORTCUTS[(ev.key || "").toLowerCase()];
+    if (!id) { return false; }
+    ev.preventDefault(); $(id).click();
+    return true;
+  }
   document.addEventListener("keydown", function (ev) {
     var tag = (ev.target && ev.target.tagName) || "";
-    if (tag === "INPUT" || tag === "TEXTAREA" || ev.ctrlKey || ev.metaKey || ev.altKey || $("console").hidden) { return; }
-    var key = ev.key.toLowerCase();
-    var map = { n: "btn-call", r: "btn-recall", x: "btn-noshow", s: "btn-sampled" };
-    if (map[key]) { ev.preventDefault(); $(map[key]).click(); }
+    if (tag === "INPUT" || tag === "TEXTAREA" || $("console").hidden) { return; }
+    shortcut(ev);
   });
 
   $("signin-form").addEventListener("submit", function (ev) {
@@ -206,9 +208,9 @@
         // (browsers drop focus from hidden fields late, or not at all).
         ev.target.code.blur();
         show($("signin"), false); show($("console"), true); show($("signin-error"), false);
-        ev.target.code.value = ""; refresh(); watch(); flush();
+        ev.target.code.value = ""; refresh(); feed.watch(); flush();
       } else {
-        $("signin-error").textContent = (r.body.error && r.body.error.message) || S.wrongCode;
+        $("signin-error").textContent = NQ.errorOf(r).message || S.wrongCode;
         show($("signin-error"), true);
       }
     }).catch(function () { $("signin-error").textContent = S.network; show($("signin-error"), true); });
@@ -217,17 +219,14 @@
     api("POST", "/api/v1/auth/staff/sign-out").then(signedOut);
   });
 
-  NQ.refresh = refresh;
-  NQ.message = message;
-  var socket = io({ reconnectionDelayMax: 5000 });
-  var timer = null;
-  function watch() { socket.emit("watch_site", { site_id: site.id }); }
+  // Whatever moved in the site's feed (live, missed or a snapshot), the lists are refetched once.
+  var socket = NQ.connect({ autoConnect: false }), timer = null;
   function soon() { if (!timer) { timer = setTimeout(function () { timer = null; refresh(); }, 150); } }
-  socket.on("connect", function () { show($("offline"), false); watch(); refresh(); flush(); });
+  var feed = NQ.watchSite(socket, site.id, { since: site.last_event_id, event: soon, missed: soon, snapshot: soon });
+  socket.on("connect", function () { refresh(); flush(); });
   window.addEventListener("online", flush);
-  socket.on("disconnect", function () { show($("offline"), true); });
-  socket.on("site_event", soon);
-  socket.on("site_events", soon);
-  socket.on("site", soon);
-  if (!$("console").hidden) { refresh(); flush(); }
+  document.addEventListener("DOMContentLoaded", function () {
+    socket.connect();
+    if (!$("console").hidden) { refresh(); flush(); }
+  });
 })();
