@@ -14,6 +14,8 @@ SECRET_KEY = PREFIX + "secret"
 #: Hash: tube code -> the site that opened it. One lab takes the tubes of many sites, and a
 #: tube code is the lab's key: a code opened at one site must not open at another.
 TUBE_SITES_KEY = PREFIX + "tube-sites"
+#: The address the running server prints and serves at (``python app.py``), for the CLI's links.
+BASE_URL_KEY = PREFIX + "base-url"
 #: Per-site counters of failed staff sign-ins (rate limiting), suffixed by site id.
 STAFF_FAILS_PREFIX = PREFIX + "staff-fails:"
 

@@ -31,6 +31,7 @@ def create_site(
         "alert_ahead": backend.tuning.alert_ahead if alert_ahead is None else alert_ahead,
         "created_ms": backend.now_ms(),
         "staff_code_hash": code_hash(site_id, code),
+        "staff_code": code,
         "staff_version": 1,
         "tz_offset_ms": tz_offset_ms(timezone, backend.now_ms()),  # the day's figures bucket by it
     }

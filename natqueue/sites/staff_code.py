@@ -1,4 +1,10 @@
-"""The staff code of a site: shown once, checked at sign-in, rotated to lock people out."""
+"""The staff code of a site: checked at sign-in, looked up by organizers, rotated to lock people out.
+
+The code is kept beside its hash in the site's meta so that an organizer can read it again
+(a site's laptop that restarts mid-round must not sign every station out, and a cadre who
+forgot the code must not force a rotation that does). Only ``current_staff_code`` reads it,
+behind the organizer token, and every such read is audited.
+"""
 
 import hashlib
 import hmac
@@ -9,8 +15,6 @@ from natqueue.store.backend import Backend, QueueError
 
 #: Wrong staff codes tolerated per site per window before sign-in is refused for a while.
 STAFF_FAIL_LIMIT = 10
-
-
 STAFF_FAIL_WINDOW_S = 300
 
 
@@ -30,7 +34,7 @@ def rotate_staff_code(backend: Backend, site_id: str) -> str:
         raise QueueError("site_not_found", site_id)
     code = new_staff_code()
     pipe = backend.redis.pipeline(transaction=True)
-    pipe.hset(keys.meta, "staff_code_hash", code_hash(site_id, code))
+    pipe.hset(keys.meta, mapping={"staff_code_hash": code_hash(site_id, code), "staff_code": code})
     pipe.hincrby(keys.meta, "staff_version", 1)
     pipe.execute()
     return code
@@ -53,6 +57,14 @@ def check_staff_code(backend: Backend, site_id: str, code: str) -> int:
         pipe.execute()
         raise QueueError("wrong_code", site_id)
     return int(version)
+
+
+def current_staff_code(backend: Backend, site_id: str) -> str | None:
+    """The code staff sign in with now; None for a site made before codes were kept."""
+    found = backend.redis.hmget(SiteKeys(site_id).meta, "id", "staff_code")
+    if found[0] is None:
+        raise QueueError("site_not_found", site_id)
+    return found[1]
 
 
 def staff_version(backend: Backend, site_id: str) -> int | None:

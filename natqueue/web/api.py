@@ -4,6 +4,7 @@ from flask import Response, current_app, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from natqueue import qr
+from natqueue.sampling import records
 from natqueue.sites import registry, staff_code, stations
 from natqueue.store.backend import QueueError
 from natqueue.store.feed import EVENT_ID, events_since
@@ -112,6 +113,18 @@ def get_site(site_id):
 @require_organizer
 def rotate_staff_code(site_id):
     return jsonify({"site_id": site_id, "staff_code": staff_code.rotate_staff_code(get_backend(), site_id)})
+
+
+@bp.get("/sites/<site_id>/staff-code")
+@require_organizer
+def current_staff_code(site_id):
+    """Look the code up again without signing anyone out; audited like an export."""
+    backend = get_backend()
+    code = staff_code.current_staff_code(backend, site_id)
+    if code is None:
+        return api_error(404, "not_found", _l("This site's code was set before codes were kept: rotate it once."))
+    records.audit(backend, site_id, "organizer", "staff_code_viewed")
+    return jsonify({"site_id": site_id, "staff_code": code})
 
 
 @bp.get("/sites/<site_id>/qr.<fmt>")

@@ -1,5 +1,7 @@
 """``flask --app app site ...``: what an organizer does from a terminal."""
 
+import unicodedata
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -8,15 +10,29 @@ from natqueue.sites import registry, staff_code
 from natqueue.store.backend import QueueError
 from natqueue.validation import Invalid, clean_name, clean_site_id
 from natqueue.web import get_backend
+from natqueue.web.addresses import known_base_url
 
 site_cli = AppGroup("site", help="Create and inspect sampling sites.")
 
 
 def _public(path: str) -> str:
-    base = current_app.config["NATQ_PUBLIC_URL"] or (
-        f"http://{current_app.config['HOST']}:{current_app.config['PORT']}"
-    )
+    """A link that works: the configured public URL, else where the running server said it is."""
+    base = (current_app.config["NATQ_PUBLIC_URL"] or known_base_url(get_backend())
+            or f"http://{current_app.config['HOST']}:{current_app.config['PORT']}")
     return base.rstrip("/") + path
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives ``text``: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, columns: int) -> str:
+    return text + " " * max(columns - _width(text), 0)
+
+
+def _stations(n: int) -> str:
+    return f"{n} station" if n == 1 else f"{n} stations"
 
 
 @site_cli.command("create")
@@ -36,7 +52,7 @@ def create(slug, name, stations, address):
     except QueueError as exc:
         message = f"site {slug} already exists" if exc.code == "site_exists" else str(exc)
         raise click.ClickException(message) from None
-    click.echo(f"site:        {site['id']}  {site['name']}  ({stations} stations)")
+    click.echo(f"site:        {site['id']}  {site['name']}  ({_stations(stations)})")
     click.echo(f"staff code:  {site['staff_code']}")
     click.echo(f"residents:   {_public('/s/' + slug)}")
     click.echo(f"station 1:   {_public(f'/station/{slug}/1')}")
@@ -47,10 +63,12 @@ def create(slug, name, stations, address):
 def list_sites():
     """Every site with its queue right now."""
     backend = get_backend()
-    for site_id in registry.list_site_ids(backend):
-        site = registry.get_site(backend, site_id)
+    found = [registry.get_site(backend, site_id) for site_id in registry.list_site_ids(backend)]
+    id_width = max([_width(s["id"]) for s in found] + [4])
+    name_width = max([_width(s["name"]) for s in found] + [4])
+    for site in found:
         open_ = sum(1 for s in site["stations"] if s["status"] == "open")
-        click.echo(f"{site_id:24} {site['name']:12} waiting {site['waiting']:4}  "
+        click.echo(f"{_pad(site['id'], id_width)}  {_pad(site['name'], name_width)}  waiting {site['waiting']:4}  "
                    f"open {open_}/{len(site['stations'])}")
 
 

@@ -1,6 +1,6 @@
 """HTML pages: the resident's phone page and the station console."""
 
-from flask import Blueprint, abort, make_response, render_template, request
+from flask import Blueprint, abort, current_app, make_response, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -40,6 +40,12 @@ def index():
     backend = get_backend()
     found = [registry.get_site(backend, site_id) for site_id in registry.list_site_ids(backend)]
     return render_template("index.html", sites=found)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for it on every first visit; a 404 each time fills the log."""
+    return current_app.send_static_file("favicon.ico")
 
 
 @bp.get("/s/<site_id>")
