@@ -24,7 +24,7 @@ def set_station_status(backend: Backend, site_id: str, station: int, status: str
         raise QueueError("site_not_found", site_id)
     keys = SiteKeys(site_id)
     _, event_id, event_json = backend.run(
-        "SET_STATION_REASON", [keys.stations, keys.events, keys.waiting, keys.station_reasons],
+        "SET_STATION", [keys.stations, keys.events, keys.waiting, keys.station_reasons],
         [station, status, reason if status == "paused" else ""], keys.station_prefix,
     )
     return decode_event(event_id, event_json)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import redis
 
-from natqueue import lua, lua_flow, organizer_lua
+from natqueue import scripts
 from natqueue.store.batching import Coalescer
 
 
@@ -67,12 +67,10 @@ class Backend:
         self._coalescer = Coalescer(self.redis)
 
     def script(self, name: str):
-        """The registered script ``lua.<NAME>``, ``lua_flow.<NAME>`` or ``organizer_lua.<NAME>``
-        (EVALSHA, reloaded on NOSCRIPT)."""
+        """The script ``name`` of ``natqueue.scripts.REGISTRY``, registered (EVALSHA, reloaded on NOSCRIPT)."""
         found = self._scripts.get(name)
         if found is None:
-            source = getattr(lua, name, None) or getattr(lua_flow, name, None) or getattr(organizer_lua, name)
-            found = self._scripts[name] = self.redis.register_script(source)
+            found = self._scripts[name] = self.redis.register_script(scripts.source(name))
         return found
 
     def close(self) -> None:
@@ -82,7 +80,7 @@ class Backend:
         self.redis.connection_pool.disconnect()
 
     def tail(self, station_prefix: str) -> list:
-        """The ARGV tail every script ends with (see ``lua._COMMON``)."""
+        """The ARGV tail every script ends with (see ``natqueue/scripts/includes/prelude.lua``)."""
         t = self.tuning
         return [
             t.idem_ttl_s,
