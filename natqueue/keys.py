@@ -31,7 +31,6 @@ SITE_KEYS = {
     "events": "events",
     "served": "served",
     "ticket": "t:",
-    "station": "st:",
     "serving": "st:serving:",
     "served_at": "st:served:",
     "idem": "idem:",
@@ -119,11 +118,6 @@ class SiteKeys:
     def ticket_prefix(self) -> str:
         """Prefix of ticket hashes; scripts append the ticket id."""
         return self.base + _K["ticket"]
-
-    @property
-    def station_prefix(self) -> str:
-        """Prefix of per-station keys; scripts append ``serving:<n>`` or ``served:<n>``."""
-        return self.base + _K["station"]
 
     def ticket(self, ticket_id: str) -> str:
         return self.ticket_prefix + ticket_id

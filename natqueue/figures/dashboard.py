@@ -123,7 +123,7 @@ def site_stats(backend: Backend, site_id: str, sync_alerts: bool = True) -> dict
         "stations": stations,
         "chart": _chart(agg, quarter_now),
     }
-    stats["alerts"] = alerts.sync(backend, site_id, alerts.conditions(stats), now) if sync_alerts else []
+    stats["alerts"] = alerts.sync(backend, site_id, alerts.conditions(stats)) if sync_alerts else []
     return stats
 
 

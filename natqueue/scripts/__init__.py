@@ -52,9 +52,6 @@ REGISTRY = {
     "ALERT_ACK": "alert_ack.lua",
 }
 
-#: Scripts still called without the ARGV tail, so without the prelude.
-_BARE = frozenset({"CREATE_SITE", "UPDATE_SITE", "ROSTER_PUT", "ALERTS_SYNC", "ALERT_ACK"})
-
 _INCLUDE = re.compile(r'^--- @include "([a-z_]+)"[ \t]*$', re.MULTILINE)
 _HERE = files(__package__)
 
@@ -95,8 +92,6 @@ def includes(text: str) -> list[str]:
 def source(name: str) -> str:
     """The whole text Redis runs for the script ``name`` (a ``REGISTRY`` name)."""
     body = _read(REGISTRY[name])
-    if name in _BARE:
-        return body
     parts = [key_table(), _read("includes", "prelude.lua")]
     parts += [_read("includes", f"{inc}.lua") for inc in includes(body)]
     parts.append(body)

@@ -3,12 +3,12 @@
 -- one that clears is dropped, and is raised afresh if its condition returns, or
 -- if it grows worse by a step (level, for waits) after it was acknowledged.
 -- KEYS[1] alerts hash (id -> json)
--- ARGV[1] now ms  ARGV[2..] id, message-json pairs of the conditions true now
+-- ARGV[1..] id, message-json pairs of the conditions true now, then the tail
 -- -> the alerts hash, flat
 
-local now = tonumber(ARGV[1])
+local now = now_ms()
 local active = {}
-for i = 2, #ARGV, 2 do active[ARGV[i]] = ARGV[i + 1] end
+for i = 1, ARGC, 2 do active[ARGV[i]] = ARGV[i + 1] end
 for id, data in pairs(active) do
   local stored = redis.call('HGET', KEYS[1], id)
   if not stored then

@@ -3,22 +3,23 @@
 -- appended to the roster history. Idempotent by request id.
 -- KEYS[1] current roster hash (person -> role|since)  KEYS[2] history stream  KEYS[3] idem
 -- KEYS[4] stations
--- ARGV[1] station  ARGV[2] now ms  ARGV[3] actor  ARGV[4..] person, role pairs
+-- ARGV[1] station  ARGV[2] actor  ARGV[3] history kept (entries)  ARGV[4..] person, role pairs,
+--   then the tail
 -- -> {'ok', changes} | {'replay'} | {'err', code, detail}
 
 if redis.call('GET', KEYS[3]) then return {'replay'} end
 if not redis.call('HGET', KEYS[4], ARGV[1]) then return {'err', 'station_not_found', ''} end
-local now = ARGV[2]
+local now = now_ms()
 local wanted = {}
-for i = 4, #ARGV, 2 do wanted[ARGV[i]] = ARGV[i + 1] end
+for i = 4, ARGC, 2 do wanted[ARGV[i]] = ARGV[i + 1] end
 local current = redis.call('HGETALL', KEYS[1])
 local changes = 0
 for i = 1, #current, 2 do
   local person, role = current[i], string.match(current[i + 1], '^([^|]*)')
   if wanted[person] ~= role then
     redis.call('HDEL', KEYS[1], person)
-    redis.call('XADD', KEYS[2], 'MAXLEN', '~', 5000, '*', 'station', ARGV[1], 'person', person, 'role', role,
-      'move', 'out', 'ts', now, 'by', ARGV[3])
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'station', ARGV[1], 'person', person, 'role', role,
+      'move', 'out', 'ts', now, 'by', ARGV[2])
     changes = changes + 1
   else
     wanted[person] = nil
@@ -26,9 +27,9 @@ for i = 1, #current, 2 do
 end
 for person, role in pairs(wanted) do
   redis.call('HSET', KEYS[1], person, role .. '|' .. now)
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', 5000, '*', 'station', ARGV[1], 'person', person, 'role', role,
-    'move', 'in', 'ts', now, 'by', ARGV[3])
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'station', ARGV[1], 'person', person, 'role', role,
+    'move', 'in', 'ts', now, 'by', ARGV[2])
   changes = changes + 1
 end
-redis.call('SET', KEYS[3], '1', 'EX', 600)
+redis.call('SET', KEYS[3], '1', 'EX', IDEM_TTL)
 return {'ok', changes}

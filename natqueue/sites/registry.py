@@ -35,11 +35,7 @@ def create_site(
         "tz_offset_ms": tz_offset_ms(timezone, backend.now_ms()),  # the day's figures bucket by it
     }
     flat = [str(x) for pair in meta.items() for x in pair]
-    created = backend.script("CREATE_SITE")(
-        keys=[keys.meta, keys.stations, SITES_KEY], args=[site_id, stations, *flat]
-    )
-    if not created:
-        raise QueueError("site_exists", site_id)
+    backend.run("CREATE_SITE", [keys.meta, keys.stations, SITES_KEY], [site_id, stations, *flat], keys)
     site = get_site(backend, site_id)
     site["staff_code"] = code
     return site
@@ -64,7 +60,7 @@ def get_site(backend: Backend, site_id: str) -> dict:
         "SITE_SNAPSHOT",
         [keys.meta, keys.stations, keys.waiting, keys.events, keys.calling],
         [],
-        keys.station_prefix,
+        keys,
     )
     if not found:
         raise QueueError("site_not_found", site_id)

@@ -81,10 +81,7 @@ def update_site(backend: Backend, site_id: str, changes: dict, stations: int | N
         if name == "timezone":
             flat += ["tz_offset_ms", str(arithmetic.tz_offset_ms(value, backend.now_ms()))]
         flat += [name, str(value)]
-    result = backend.script("UPDATE_SITE")(keys=[keys.meta, keys.stations],
-                                           args=["" if stations is None else stations, *flat])
-    if result[0] == "err":
-        raise QueueError(result[1], result[2])
+    backend.run("UPDATE_SITE", [keys.meta, keys.stations], ["" if stations is None else stations, *flat], keys)
 
 
 def workflow_settings(backend: Backend, site_id: str) -> dict:

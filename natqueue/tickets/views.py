@@ -17,7 +17,7 @@ def get_ticket(backend: Backend, ticket_id: str, include_token: bool = False) ->
         "TICKET_SNAPSHOT",
         [keys.ticket(ticket_id), keys.waiting, keys.events, keys.stations],
         [],
-        keys.station_prefix,
+        keys,
     )
     if not found:
         raise QueueError("ticket_not_found", ticket_id)

@@ -3,16 +3,16 @@
 -- BASE .. K.open_tubes and never spells a key's name itself.
 --
 -- Every script's ARGV ends with the same tail (Backend.tail): idem ttl (s), stream
--- maxlen, sampling history kept (ms), station key prefix, pace window (ms), default
+-- maxlen, sampling history kept (ms), the site's base key, pace window (ms), default
 -- seconds per person, min samples for a measured pace, and a fixed clock in ms
--- ('' = Redis TIME; tests pass one so no test sleeps).
+-- ('' = Redis TIME; tests pass one so no test sleeps). ARGC counts the script's own ARGV.
 local N = #ARGV
+local ARGC = N - 8
 local IDEM_TTL, MAXLEN, HISTORY_MS = ARGV[N - 7], ARGV[N - 6], tonumber(ARGV[N - 5])
-local STATION_PREFIX, WINDOW_MS = ARGV[N - 4], tonumber(ARGV[N - 3])
-local DEFAULT_S, MIN_SAMPLES, FIXED_NOW = tonumber(ARGV[N - 2]), tonumber(ARGV[N - 1]), ARGV[N]
 -- The site's own key prefix ('nq:{site}:'): every key a script builds starts with it,
 -- so all of a site's keys stay in its hash slot.
-local BASE = string.sub(STATION_PREFIX, 1, -1 - #K.station)
+local BASE, WINDOW_MS = ARGV[N - 4], tonumber(ARGV[N - 3])
+local DEFAULT_S, MIN_SAMPLES, FIXED_NOW = tonumber(ARGV[N - 2]), tonumber(ARGV[N - 1]), ARGV[N]
 
 local function now_ms()
   if FIXED_NOW ~= '' then return tonumber(FIXED_NOW) end
