@@ -12,9 +12,10 @@ A script file opens with a comment of its KEYS, ARGV and answer, then names the
 shared helpers it uses, one ``--- @include "lanes"`` line each; helpers live in
 ``includes/`` by concept and may include others. ``source`` puts together, in
 this order: the table ``K`` of key names (``natqueue.keys.SITE_KEYS``), the
+table ``D`` of setting defaults (``natqueue.sites.settings.script_defaults``), the
 prelude (the ARGV tail, the clock, events, the site's base key), each include
 once (what it includes first), then the script. So a read-only snapshot carries
-no figures helpers, and no script spells a key's name.
+no figures helpers, no script spells a key's name, and no default is written twice.
 """
 
 import re
@@ -35,6 +36,7 @@ REGISTRY = {
     "CALL_NEXT": "call_next.lua",
     "TRANSITION": "transition.lua",
     "TICKET_SNAPSHOT": "ticket_snapshot.lua",
+    "UPCOMING": "upcoming.lua",
     "SET_FLAGS": "set_flags.lua",
     "SET_MODE": "set_mode.lua",
     # Sampling: tubes, home visits, rounds
@@ -70,6 +72,18 @@ def key_table() -> str:
     return "local K = {" + ", ".join(f"{name} = '{value}'" for name, value in SITE_KEYS.items()) + "}\n"
 
 
+def defaults_table() -> str:
+    """``local D = {tube_capacity = 10, ...}``: the settings' defaults, as the settings define them."""
+    # Imported here, not at the top: the settings module runs scripts through the backend,
+    # which loads this module first.
+    from natqueue.sites.settings import script_defaults
+
+    found = script_defaults()
+    for name, value in found.items():
+        assert re.fullmatch(r"[a-z_]+", name) and isinstance(value, int), name
+    return "local D = {" + ", ".join(f"{name} = {value}" for name, value in found.items()) + "}\n"
+
+
 def includes(text: str) -> list[str]:
     """The includes ``text`` names, each after the ones it includes itself, each once."""
     found: list[str] = []
@@ -92,7 +106,7 @@ def includes(text: str) -> list[str]:
 def source(name: str) -> str:
     """The whole text Redis runs for the script ``name`` (a ``REGISTRY`` name)."""
     body = _read(REGISTRY[name])
-    parts = [key_table(), _read("includes", "prelude.lua")]
+    parts = [key_table(), defaults_table(), _read("includes", "prelude.lua")]
     parts += [_read("includes", f"{inc}.lua") for inc in includes(body)]
     parts.append(body)
     return "\n".join(parts)

@@ -24,7 +24,9 @@ if elsewhere and elsewhere ~= ARGV[4] then return {'err', 'tube_used_elsewhere',
 if redis.call('HSETNX', BASE .. K.tubes, code, round) == 0 then return {'err', 'tube_used', code} end
 redis.call('HSET', KEYS[4], code, ARGV[4])
 local capacity = 1
-if mode == 'pooled' then capacity = tonumber(redis.call('HGET', BASE .. K.meta, 'tube_capacity') or '10') end
+if mode == 'pooled' then
+  capacity = tonumber(redis.call('HGET', BASE .. K.meta, 'tube_capacity') or '') or D.tube_capacity
+end
 redis.call('HSET', BASE .. K.tube .. code, 'code', code, 'round', round, 'owner', owner, 'mode', mode,
   'capacity', capacity, 'count', 0, 'next', 0, 'status', 'open', 'opened_ms', now)
 redis.call('HSET', BASE .. K.open_tubes, owner, code)

@@ -25,6 +25,10 @@ DEFAULT_TUBE_PATTERN = r"^(\d{10}|\d{12})$"
 DEFAULT_TUBE_CAPACITY = 10
 
 
+#: While both lanes wait: this many priority calls, then this many regular ones.
+DEFAULT_PRIORITY_RATIO = (1, 2)
+
+
 TUBE_CAPACITIES = (5, 10, 20)
 
 
@@ -45,6 +49,17 @@ DEFAULTS = {
 
 
 _INTS = ("band_busy_min", "band_congested_min", "wait_target_min", "shift_hours")
+
+
+def script_defaults() -> dict[str, int]:
+    """The defaults the Lua scripts fall back on while a site's meta lacks the setting; the
+    script loader hands them to every script as the table ``D``."""
+    return {
+        "priority_ratio_p": DEFAULT_PRIORITY_RATIO[0],
+        "priority_ratio_r": DEFAULT_PRIORITY_RATIO[1],
+        "tube_capacity": DEFAULT_TUBE_CAPACITY,
+        "wait_target_min": DEFAULTS["wait_target_min"],
+    }
 
 
 def organizer_settings(meta: dict) -> dict:
@@ -90,7 +105,8 @@ def workflow_settings(backend: Backend, site_id: str) -> dict:
     if not meta:
         raise QueueError("site_not_found", site_id)
     return {
-        "priority_ratio": [int(meta.get("priority_ratio_p", 1)), int(meta.get("priority_ratio_r", 2))],
+        "priority_ratio": [int(meta.get("priority_ratio_p", DEFAULT_PRIORITY_RATIO[0])),
+                           int(meta.get("priority_ratio_r", DEFAULT_PRIORITY_RATIO[1]))],
         "tube_capacity": int(meta.get("tube_capacity", DEFAULT_TUBE_CAPACITY)),
         "tube_pattern": meta.get("tube_pattern", DEFAULT_TUBE_PATTERN),
         "require_tube": meta.get("require_tube") == "1",

@@ -61,7 +61,7 @@ local function stats_on_call(tkey, now)
   end
   -- Waited past the target: alert even if no dashboard was open meanwhile (the next
   -- read of the figures marks it cleared if nobody waits that long any more).
-  local target = (tonumber(redis.call('HGET', BASE .. K.meta, 'wait_target_min') or '') or 30) * 60000
+  local target = (tonumber(redis.call('HGET', BASE .. K.meta, 'wait_target_min') or '') or D.wait_target_min) * 60000
   local alerts = BASE .. K.alerts
   if wait > target and redis.call('HEXISTS', alerts, 'long_wait') == 0 then
     redis.call('HSET', alerts, 'long_wait', cjson.encode({id = 'long_wait', kind = 'long_wait', active = true,

@@ -27,28 +27,33 @@ local function leave_lane(tkey, tid)
   return lane or 'r'
 end
 
--- Which lane of ``group`` ('' pooled, 's' single) the next call takes, honouring the
--- site's ratio: while both lanes wait, P priority calls then R regular ones; priority
--- goes first whenever the regular run is complete. Returns the lane key or nil.
+-- The site's ratio and the current run of ``group``: while both lanes wait, P priority
+-- calls then R regular ones; ps and rs count the calls of each in the run so far.
+local function lane_run(group)
+  local ratio = redis.call('HMGET', BASE .. K.meta, 'priority_ratio_p', 'priority_ratio_r')
+  local run = redis.call('HMGET', BASE .. K.lanes_state, group .. 'p', group .. 'r')
+  return tonumber(ratio[1]) or D.priority_ratio_p, tonumber(ratio[2]) or D.priority_ratio_r,
+    tonumber(run[1] or '0'), tonumber(run[2] or '0')
+end
+
+-- One call by the ratio, given which lanes have someone waiting: the lane it takes ('p' or
+-- 'r') and the run after it. Priority goes first whenever the regular run is complete.
+local function lane_step(has_p, has_r, P, R, ps, rs)
+  if has_p and (not has_r or ps < P) then return 'p', math.min(ps + 1, P), 0 end
+  if not has_p or rs + 1 >= R then return 'r', 0, 0 end
+  return 'r', ps, rs + 1
+end
+
+-- Which lane of ``group`` ('' pooled, 's' single) the next call takes, and the run recorded.
+-- Returns the lane key, or nil when both lanes are empty.
 local function choose_lane(group)
   local pk, rk = lane_key(group .. 'p'), lane_key(group .. 'r')
   local np, nr = redis.call('ZCARD', pk), redis.call('ZCARD', rk)
   if np == 0 and nr == 0 then return nil end
-  local ratio = redis.call('HMGET', BASE .. K.meta, 'priority_ratio_p', 'priority_ratio_r')
-  local P, R = tonumber(ratio[1]) or 1, tonumber(ratio[2]) or 2
-  local state = BASE .. K.lanes_state
-  local ps = tonumber(redis.call('HGET', state, group .. 'p') or '0')
-  local rs = tonumber(redis.call('HGET', state, group .. 'r') or '0')
-  if np > 0 and (nr == 0 or ps < P) then
-    redis.call('HSET', state, group .. 'p', math.min(ps + 1, P), group .. 'r', 0)
-    return pk
-  end
-  if np == 0 then
-    redis.call('HSET', state, group .. 'p', 0, group .. 'r', 0)
-  elseif rs + 1 >= R then
-    redis.call('HSET', state, group .. 'p', 0, group .. 'r', 0)
-  else
-    redis.call('HSET', state, group .. 'r', rs + 1)
-  end
+  local P, R, ps, rs = lane_run(group)
+  local lane
+  lane, ps, rs = lane_step(np > 0, nr > 0, P, R, ps, rs)
+  redis.call('HSET', BASE .. K.lanes_state, group .. 'p', ps, group .. 'r', rs)
+  if lane == 'p' then return pk end
   return rk
 end

@@ -1,6 +1,8 @@
--- The prelude: the opening of every script. The loader puts the table K before it:
+-- The prelude: the opening of every script. The loader puts two tables before it: K,
 -- every key name of a site (natqueue/keys.py SITE_KEYS), so a script writes
--- BASE .. K.open_tubes and never spells a key's name itself.
+-- BASE .. K.open_tubes and never spells a key's name itself; and D, the defaults of the
+-- settings a script reads (natqueue/sites/settings.py script_defaults), so a script
+-- writes "or D.tube_capacity" and never repeats a default.
 --
 -- Every script's ARGV ends with the same tail (Backend.tail): idem ttl (s), stream
 -- maxlen, sampling history kept (ms), the site's base key, pace window (ms), default
