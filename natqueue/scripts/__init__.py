@@ -31,6 +31,7 @@ REGISTRY = {
     "UPDATE_SITE": "update_site.lua",
     "SET_STATION": "set_station.lua",
     "SITE_SNAPSHOT": "site_snapshot.lua",
+    "REFRESH_ZONE": "refresh_zone.lua",
     # Tickets: joining, being called, every move after that
     "JOIN": "join.lua",
     "CALL_NEXT": "call_next.lua",
@@ -80,8 +81,10 @@ def defaults_table() -> str:
 
     found = script_defaults()
     for name, value in found.items():
-        assert re.fullmatch(r"[a-z_]+", name) and isinstance(value, int), name
-    return "local D = {" + ", ".join(f"{name} = {value}" for name, value in found.items()) + "}\n"
+        assert re.fullmatch(r"[a-z_]+", name) and re.fullmatch(r"[0-9:,-]+", str(value)), name
+    return "local D = {" + ", ".join(
+        f"{name} = {value}" if isinstance(value, int) else f"{name} = '{value}'" for name, value in found.items()
+    ) + "}\n"
 
 
 def includes(text: str) -> list[str]:

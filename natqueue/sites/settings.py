@@ -6,6 +6,7 @@ site's whole picture. This module is the only reader and writer of that hash's s
 
 import json
 import re
+import time
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -51,7 +52,7 @@ DEFAULTS = {
 _INTS = ("band_busy_min", "band_congested_min", "wait_target_min", "shift_hours")
 
 
-def script_defaults() -> dict[str, int]:
+def script_defaults() -> dict[str, int | str]:
     """The defaults the Lua scripts fall back on while a site's meta lacks the setting; the
     script loader hands them to every script as the table ``D``."""
     return {
@@ -59,6 +60,7 @@ def script_defaults() -> dict[str, int]:
         "priority_ratio_r": DEFAULT_PRIORITY_RATIO[1],
         "tube_capacity": DEFAULT_TUBE_CAPACITY,
         "wait_target_min": DEFAULTS["wait_target_min"],
+        "tz_offsets": arithmetic.zone_offsets(DEFAULT_TIMEZONE, int(time.time() * 1000)),
     }
 
 
@@ -93,8 +95,8 @@ def update_site(backend: Backend, site_id: str, changes: dict, stations: int | N
     for name, value in changes.items():
         if name == "standard":
             value = json.dumps(value, sort_keys=True)
-        if name == "timezone":
-            flat += ["tz_offset_ms", str(arithmetic.tz_offset_ms(value, backend.now_ms()))]
+        if name == "timezone":  # the scripts that count figures find the site's offsets here
+            flat += ["tz_offsets", arithmetic.zone_offsets(value, backend.now_ms())]
         flat += [name, str(value)]
     backend.run("UPDATE_SITE", [keys.meta, keys.stations], ["" if stations is None else stations, *flat], keys)
 

@@ -13,16 +13,17 @@
 -- A call after a wait past the site's target also stores the long_wait alert, so it is
 -- seen even if no dashboard was open meanwhile.
 --
--- The local day comes from the site's UTC offset kept in its meta hash (tz_offset_ms).
+-- The local day and quarter hour are the site's own, at the moment of the change (zone.lua).
+--- @include "zone"
 
 local STATS_TTL = 3 * 86400
 -- A gap between two moments at a station longer than this is a break, not a cycle.
 local STATS_CYCLE_MS = 600000
 
--- A site created before its offset was kept counts in Asia/Shanghai time, the default zone.
+-- The site's local day number and quarter hour (0..95) at ``now``, as figures/arithmetic.py
+-- local_day reads them back.
 local function stats_day(now)
-  local offset = tonumber(redis.call('HGET', BASE .. K.meta, 'tz_offset_ms') or '28800000')
-  local local_ms = now + offset
+  local local_ms = now + site_offset(now)
   return math.floor(local_ms / 86400000), math.floor((local_ms % 86400000) / 900000)
 end
 
