@@ -19,6 +19,53 @@ BASE_URL_KEY = PREFIX + "base-url"
 #: Per-site counters of failed staff sign-ins (rate limiting), suffixed by site id.
 STAFF_FAILS_PREFIX = PREFIX + "staff-fails:"
 
+#: The name of every key of a site after its base ``nq:{site}:``. ``SiteKeys`` builds its keys
+#: from this table and the Lua scripts get the same table as ``K`` (see ``natqueue.scripts``),
+#: so each name is spelled once. A name ending in ':' is a prefix: an id, a number or a code
+#: follows. ``round_*`` names follow ``round:<round id>:``.
+SITE_KEYS = {
+    "meta": "meta",
+    "stations": "stations",
+    "calling": "calling",
+    "waiting": "waiting",
+    "live_ids": "live-ids",
+    "seq": "seq",
+    "events": "events",
+    "served": "served",
+    "ticket": "t:",
+    "serving": "st:serving:",
+    "served_at": "st:served:",
+    "idem": "idem:",
+    "lane": "lane:",
+    "lanes_state": "lanes",
+    "declared": "declared",
+    "modes": "modes",
+    "medics": "medics",
+    "open_tubes": "open-tubes",
+    "tubes": "tubes",
+    "tube": "tube:",
+    "tube_members": "tube-m:",
+    "household": "hh:",
+    "home": "home",
+    "home_seq": "home-seq",
+    "rounds": "rounds",
+    "round": "round:",
+    "round_tickets": "tickets",
+    "round_samples": "samples",
+    "round_tubes": "tubes",
+    "round_bound": "bound",
+    "round_counts": "counts",
+    "round_tube_owners": "tube-owners",
+    "audit": "audit",
+    "stats_day": "stats:",
+    "station_reasons": "station-reasons",
+    "roster": "roster:",
+    "roster_log": "roster-log",
+    "alerts": "alerts",
+    "dash_push": "dash-push",
+}
+_K = SITE_KEYS
+
 
 class SiteKeys:
     """The keys of one site. Cheap to build; build one per request."""
@@ -32,165 +79,166 @@ class SiteKeys:
     @property
     def meta(self) -> str:
         """Hash: name, address, station count, time zone, staff code hash and version."""
-        return self.base + "meta"
+        return self.base + _K["meta"]
 
     @property
     def stations(self) -> str:
         """Hash: station number -> open | paused | closed."""
-        return self.base + "stations"
+        return self.base + _K["stations"]
 
     @property
     def calling(self) -> str:
         """Hash: station number -> ticket number it called last (for the boards)."""
-        return self.base + "calling"
+        return self.base + _K["calling"]
 
     @property
     def waiting(self) -> str:
         """Sorted set of waiting ticket ids, scored by queue order."""
-        return self.base + "waiting"
+        return self.base + _K["waiting"]
 
     @property
     def live_ids(self) -> str:
         """Hash: ID number -> ticket id, for tickets still waiting or called."""
-        return self.base + "live-ids"
+        return self.base + _K["live_ids"]
 
     @property
     def seq(self) -> str:
         """Counter behind ticket numbers and queue order."""
-        return self.base + "seq"
+        return self.base + _K["seq"]
 
     @property
     def events(self) -> str:
         """Stream of site events; its ids are what clients resync from."""
-        return self.base + "events"
+        return self.base + _K["events"]
 
     @property
     def served(self) -> str:
         """Sorted set of sampled ticket ids, scored by sampling time (ms)."""
-        return self.base + "served"
+        return self.base + _K["served"]
 
     @property
     def ticket_prefix(self) -> str:
         """Prefix of ticket hashes; scripts append the ticket id."""
-        return self.base + "t:"
-
-    @property
-    def station_prefix(self) -> str:
-        """Prefix of per-station keys; scripts append ``serving:<n>`` or ``served:<n>``."""
-        return self.base + "st:"
+        return self.base + _K["ticket"]
 
     def ticket(self, ticket_id: str) -> str:
         return self.ticket_prefix + ticket_id
 
     def serving(self, station: int) -> str:
         """Sorted set of tickets called to a station and not yet finished."""
-        return f"{self.station_prefix}serving:{station}"
+        return f"{self.base}{_K['serving']}{station}"
 
     def served_at(self, station: int) -> str:
         """Sorted set of tickets sampled at a station, scored by time (ms)."""
-        return f"{self.station_prefix}served:{station}"
+        return f"{self.base}{_K['served_at']}{station}"
 
     def idem(self, op: str, request_id: str) -> str:
         """Claimed by a state-changing script so a retried request replays its first result."""
-        return f"{self.base}idem:{op}:{request_id}"
+        return f"{self.base}{_K['idem']}{op}:{request_id}"
 
-    # --- the sampling workflow (see natqueue/lua_helpers.py) ---
+    # --- the sampling workflow (see natqueue/scripts/includes/lanes.lua, tubes.lua) ---
 
     def lane(self, lane: str) -> str:
         """Sorted set of waiting tickets of one lane (p, r, sp, sr), scored like ``waiting``."""
-        return f"{self.base}lane:{lane}"
+        return f"{self.base}{_K['lane']}{lane}"
 
     @property
     def lanes_state(self) -> str:
         """Hash: per lane group ('' pooled, 's' single), the current run of priority and regular calls."""
-        return self.base + "lanes"
+        return self.base + _K["lanes_state"]
 
     @property
     def declared(self) -> str:
         """Sorted set of waiting tickets whose declared priority staff have not checked yet."""
-        return self.base + "declared"
+        return self.base + _K["declared"]
 
     @property
     def modes(self) -> str:
         """Hash: station number -> pooled | single (absent: pooled)."""
-        return self.base + "modes"
+        return self.base + _K["modes"]
 
     @property
     def medics(self) -> str:
         """Hash: station number or home team -> the medic's name, recorded with each sample."""
-        return self.base + "medics"
+        return self.base + _K["medics"]
 
     @property
     def open_tubes(self) -> str:
         """Hash: station number or home team (h<n>) -> the code of its open tube."""
-        return self.base + "open-tubes"
+        return self.base + _K["open_tubes"]
 
     @property
     def tubes(self) -> str:
         """Hash: every tube code ever opened at the site -> its round (a code opens once)."""
-        return self.base + "tubes"
+        return self.base + _K["tubes"]
 
     def tube(self, code: str) -> str:
         """Hash: code, round, owner, mode, capacity, count, status, opened_ms, closed_ms."""
-        return f"{self.base}tube:{code}"
+        return f"{self.base}{_K['tube']}{code}"
 
     def tube_members(self, code: str) -> str:
         """Sorted set: ticket ids in a tube, scored by position."""
-        return f"{self.base}tube-m:{code}"
+        return f"{self.base}{_K['tube_members']}{code}"
 
     def household(self, household_id: str) -> str:
         """List of the ticket ids of one household, in join order."""
-        return f"{self.base}hh:{household_id}"
+        return f"{self.base}{_K['household']}{household_id}"
 
     @property
     def home(self) -> str:
         """Sorted set of home-sampling tickets not yet done."""
-        return self.base + "home"
+        return self.base + _K["home"]
+
+    @property
+    def home_seq(self) -> str:
+        """Counter behind home-visit numbers (H001, H002, ...)."""
+        return self.base + _K["home_seq"]
 
     @property
     def rounds(self) -> str:
         """Hash: round id -> JSON {id, name, started_ms, ended_ms, purged_ms}."""
-        return self.base + "rounds"
+        return self.base + _K["rounds"]
 
     def round(self, round_id: str, what: str) -> str:
-        """Per-round records: tickets (set), samples (zset by time), tubes (zset), bound, counts."""
-        return f"{self.base}round:{round_id}:{what}"
+        """Per-round records: tickets (set), samples (zset by time), tubes (zset), bound (hash: person ->
+        ticket), counts (hash), tube_owners (set of the stations and teams that sampled into tubes)."""
+        return f"{self.base}{_K['round']}{round_id}:{_K['round_' + what]}"
 
     @property
     def audit(self) -> str:
         """List of JSON audit entries (exports, traces, purges), newest first."""
-        return self.base + "audit"
+        return self.base + _K["audit"]
 
     def flow_keys(self, op: str, request_id: str) -> list[str]:
-        """The first keys of every script in ``natqueue.lua_flow``: idem, waiting, events."""
+        """The first keys of the sampling workflow's scripts (open_tube.lua, ...): idem, waiting, events."""
         return [self.idem(op, request_id), self.waiting, self.events]
 
     # --- the organizer's figures, rosters and alerts -------------------------------
 
     def stats_day(self, day: int) -> str:
-        """Hash of the day's aggregates, kept by the queue scripts (see ``stats_lua``)."""
-        return f"{self.base}stats:{day}"
+        """Hash of the day's aggregates, kept by the queue scripts (see ``natqueue/scripts/includes/figures.lua``)."""
+        return f"{self.base}{_K['stats_day']}{day}"
 
     @property
     def station_reasons(self) -> str:
         """Hash: station number -> why it is paused (disinfection, meal, ...)."""
-        return self.base + "station-reasons"
+        return self.base + _K["station_reasons"]
 
     def roster(self, station: int) -> str:
         """Hash: person -> ``role|since_ms``, who is on duty at a station now."""
-        return f"{self.base}roster:{station}"
+        return f"{self.base}{_K['roster']}{station}"
 
     @property
     def roster_log(self) -> str:
         """Stream of roster check-ins and check-outs: the roster's history."""
-        return self.base + "roster-log"
+        return self.base + _K["roster_log"]
 
     @property
     def alerts(self) -> str:
         """Hash: alert id -> JSON; an alert stays until acknowledged."""
-        return self.base + "alerts"
+        return self.base + _K["alerts"]
 
     @property
     def dash_push(self) -> str:
         """Claimed (SET NX PX) by the process that will push the next dashboard update."""
-        return self.base + "dash-push"
+        return self.base + _K["dash_push"]

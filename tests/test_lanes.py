@@ -199,3 +199,22 @@ def test_a_yellow_code_wait_is_estimated_by_the_single_tube_stations_alone(clien
     assert (now["ahead"], now["pace_seconds"], now["eta_seconds"]) == (1, None, None)
     assert client.get(f"/api/v1/tickets/{regular[1]['id']}", headers={"X-Ticket-Token": regular[1]["token"]}
                       ).get_json()["eta_seconds"] == 15
+
+
+def test_the_console_list_matches_every_call_mid_run_and_with_the_sites_ratio(client, site, staff, admin, rng):
+    """The console's next five are the next five calls, whatever point of the ratio's run it is at."""
+    client.patch(f"/api/v1/sites/{site['id']}/workflow", json={"priority_ratio": [2, 3]}, headers=admin)
+    for seed in range(1, 31):
+        body = elderly(seed) if rng.random() < 0.4 else young(seed)
+        assert client.post(f"/api/v1/sites/{site['id']}/tickets", json=body).status_code == 201
+    listed, order = [], []
+    while True:
+        view = client.get(f"/api/v1/sites/{site['id']}/stations/1", headers=staff).get_json()
+        listed.append([t["number"] for t in view["next"]])
+        called = call(client, site["id"], 1, staff)
+        if called is None:
+            break
+        order.append(called["number"])
+    assert len(order) == 30
+    for i, shown in enumerate(listed):
+        assert shown == order[i:i + 5]

@@ -32,16 +32,17 @@ def conditions(stats: dict) -> dict[str, dict]:
     return found
 
 
-def sync(backend: Backend, site_id: str, active: dict[str, dict], now: int) -> list[dict]:
+def sync(backend: Backend, site_id: str, active: dict[str, dict]) -> list[dict]:
     """Store the conditions true now as alerts; return every alert still shown, oldest first."""
     flat = []
     for alert_id, alert in sorted(active.items()):
         flat += [alert_id, json.dumps({**alert, "id": alert_id}, ensure_ascii=False)]
-    stored = backend.script("ALERTS_SYNC")(keys=[SiteKeys(site_id).alerts], args=[now, *flat])
+    keys = SiteKeys(site_id)
+    stored = backend.run("ALERTS_SYNC", [keys.alerts], flat, keys)
     alerts = [json.loads(v) for v in stored[1::2]]
     return sorted(alerts, key=lambda a: (a.get("raised_ms", 0), a["id"]))
 
 
 def acknowledge(backend: Backend, site_id: str, alert_id: str, actor: str) -> bool:
-    return bool(backend.script("ALERT_ACK")(keys=[SiteKeys(site_id).alerts],
-                                            args=[alert_id, backend.now_ms(), actor]))
+    keys = SiteKeys(site_id)
+    return bool(backend.run("ALERT_ACK", [keys.alerts], [alert_id, actor], keys))

@@ -6,6 +6,7 @@ docs/figures.md says the same in words for organizers.
 """
 
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 DAY_MS = 86_400_000
@@ -31,10 +32,45 @@ MIN_CYCLES = 5
 
 
 def tz_offset_ms(timezone: str, now_ms: int) -> int:
-    """The zone's UTC offset at ``now_ms``; the Lua side buckets days with it."""
-    moment = datetime.fromtimestamp(now_ms / 1000, tz=UTC)
-    offset = ZoneInfo(timezone).utcoffset(moment.replace(tzinfo=None)) or timedelta(0)
+    """The zone's UTC offset at the moment ``now_ms``."""
+    offset = datetime.fromtimestamp(now_ms / 1000, tz=ZoneInfo(timezone)).utcoffset() or timedelta(0)
     return int(offset.total_seconds() * 1000)
+
+
+#: How far a site's stored zone offsets reach: a year back, five years ahead. Every app start
+#: writes them afresh, so they never run out while a deployment lives.
+ZONE_BACK_MS = 366 * DAY_MS
+ZONE_AHEAD_MS = 5 * 366 * DAY_MS
+_ZONE_STEP_MS = 6 * 3600 * 1000
+
+
+@lru_cache(maxsize=64)
+def _zone_offsets(timezone: str, start_ms: int, end_ms: int) -> str:
+    pairs = [(start_ms, tz_offset_ms(timezone, start_ms))]
+    at = start_ms
+    while at < end_ms:
+        step_end = min(at + _ZONE_STEP_MS, end_ms)
+        if tz_offset_ms(timezone, step_end) != pairs[-1][1]:
+            before, after = at, step_end  # the switch is in (before, after]: halve to the millisecond
+            while after - before > 1:
+                middle = (before + after) // 2
+                if tz_offset_ms(timezone, middle) == pairs[-1][1]:
+                    before = middle
+                else:
+                    after = middle
+            pairs.append((after, tz_offset_ms(timezone, after)))
+        at = step_end
+    return ",".join(f"{start}:{offset}" for start, offset in pairs)
+
+
+def zone_offsets(timezone: str, now_ms: int) -> str:
+    """The zone's UTC offsets from a year before ``now_ms`` to five years after, as
+    ``from_ms:offset_ms`` pairs joined by commas, oldest first: the offset in force at the start,
+    then one pair per switch. The scripts that count a site's figures read them from the site's
+    meta and take the last pair begun by their own clock (``scripts/includes/zone.lua``), so a
+    daylight-saving switch needs nobody to write anything."""
+    day = now_ms - now_ms % DAY_MS  # the same list all day long: computed once per zone and day
+    return _zone_offsets(timezone, day - ZONE_BACK_MS, day + ZONE_AHEAD_MS)
 
 
 def local_day(now_ms: int, offset_ms: int) -> tuple[int, int]:

@@ -39,10 +39,8 @@ def site_stats(backend: Backend, site_id: str, sync_alerts: bool = True) -> dict
     meta = backend.redis.hgetall(keys.meta)
     conf = organizer_settings(meta)
     timezone = meta.get("timezone", DEFAULT_TIMEZONE)
-    offset = arithmetic.tz_offset_ms(timezone, now)
-    if str(offset) != meta.get("tz_offset_ms"):
-        backend.redis.hset(keys.meta, "tz_offset_ms", offset)  # e.g. a daylight-saving change
-    day, quarter_now = arithmetic.local_day(now, offset)
+    # The day and quarter the scripts counted in: the same zone, at the same moment (zone.lua).
+    day, quarter_now = arithmetic.local_day(now, arithmetic.tz_offset_ms(timezone, now))
     day_start = arithmetic.local_midnight_ms(now, timezone)
     numbers = [s["number"] for s in site["stations"]]
 
@@ -123,7 +121,7 @@ def site_stats(backend: Backend, site_id: str, sync_alerts: bool = True) -> dict
         "stations": stations,
         "chart": _chart(agg, quarter_now),
     }
-    stats["alerts"] = alerts.sync(backend, site_id, alerts.conditions(stats), now) if sync_alerts else []
+    stats["alerts"] = alerts.sync(backend, site_id, alerts.conditions(stats)) if sync_alerts else []
     return stats
 
 

@@ -20,14 +20,14 @@ def home_add(backend: Backend, site_id: str, name: str, phone: str, doc_type: st
               "id_number": id_number, "person": person_key(doc_type, id_number), "single": single,
               "address": address, "reason": reason}
     result = backend.run("HOME_ADD", keys.flow_keys("home-add", request_key(request_id)),
-                         [keys.ticket_prefix, json.dumps(person, ensure_ascii=False)], keys.station_prefix)
+                         [keys.ticket_prefix, json.dumps(person, ensure_ascii=False)], keys)
     return get_ticket(backend, result[1]), event_of(result)
 
 
 def home_done(backend: Backend, ticket_id: str, team: int, request_id: str | None = None):
     keys = SiteKeys(site_of(ticket_id))
     result = backend.run("HOME_DONE", keys.flow_keys(f"home-done:{ticket_id}", request_key(request_id)),
-                         [keys.ticket(ticket_id), f"h{team}"], keys.station_prefix)
+                         [keys.ticket(ticket_id), f"h{team}"], keys)
     return get_ticket(backend, ticket_id), event_of(result)
 
 

@@ -30,8 +30,7 @@ def new_round(backend: Backend, site_id: str, name: str, request_id: str | None 
     keys = SiteKeys(site_id)
     if not backend.redis.exists(keys.meta):
         raise QueueError("site_not_found", site_id)
-    result = backend.run("NEW_ROUND", keys.flow_keys("round", request_key(request_id)), [name],
-                         keys.station_prefix)
+    result = backend.run("NEW_ROUND", keys.flow_keys("round", request_key(request_id)), [name], keys)
     event = event_of(result)
     return round_figures(backend, site_id, result[1]), event
 
@@ -39,6 +38,6 @@ def new_round(backend: Backend, site_id: str, name: str, request_id: str | None 
 def purge_round(backend: Backend, site_id: str, round_id: str, retention_days: int, who: str) -> dict:
     keys = SiteKeys(site_id)
     backend.run("PURGE_ROUND", keys.flow_keys(f"purge:{round_id}", request_key(None)),
-                [round_id, retention_days * 86400 * 1000], keys.station_prefix)
+                [round_id, retention_days * 86400 * 1000], keys)
     audit(backend, site_id, who, "purge", round=round_id)
     return round_figures(backend, site_id, round_id)

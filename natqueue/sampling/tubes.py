@@ -33,28 +33,28 @@ def open_tube(backend: Backend, site_id: str, owner: str, code: str, mode: str =
     if not backend.redis.exists(keys.meta):
         raise QueueError("site_not_found", site_id)
     result = backend.run("OPEN_TUBE", [*keys.flow_keys(f"tube-open:{owner}", request_key(request_id)),
-                                       TUBE_SITES_KEY], [owner, code, mode, site_id], keys.station_prefix)
+                                       TUBE_SITES_KEY], [owner, code, mode, site_id], keys)
     return tube_info(backend, site_id, result[1]), event_of(result)
 
 
 def close_tube(backend: Backend, site_id: str, owner: str, request_id: str | None = None):
     keys = SiteKeys(site_id)
     result = backend.run("CLOSE_TUBE", keys.flow_keys(f"tube-close:{owner}", request_key(request_id)),
-                         [owner], keys.station_prefix)
+                         [owner], keys)
     return tube_info(backend, site_id, result[1]), event_of(result)
 
 
 def move_sample(backend: Backend, ticket_id: str, to_code: str, request_id: str | None = None):
     keys = SiteKeys(site_of(ticket_id))
     result = backend.run("MOVE_SAMPLE", keys.flow_keys(f"move:{ticket_id}", request_key(request_id)),
-                         [keys.ticket(ticket_id), to_code], keys.station_prefix)
+                         [keys.ticket(ticket_id), to_code], keys)
     return get_ticket(backend, ticket_id), event_of(result)
 
 
 def void_sample(backend: Backend, ticket_id: str, reason: str, who: str, request_id: str | None = None):
     keys = SiteKeys(site_of(ticket_id))
     result = backend.run("VOID_SAMPLE", keys.flow_keys(f"void:{ticket_id}", request_key(request_id)),
-                         [keys.ticket(ticket_id), reason, who], keys.station_prefix)
+                         [keys.ticket(ticket_id), reason, who], keys)
     return get_ticket(backend, ticket_id), event_of(result)
 
 

@@ -1,6 +1,6 @@
 """Sampling sites: creating them, listing them, and their public picture."""
 
-from natqueue.figures.arithmetic import tz_offset_ms
+from natqueue.figures.arithmetic import zone_offsets
 from natqueue.keys import SITES_KEY, SiteKeys
 from natqueue.sites.settings import DEFAULT_TIMEZONE
 from natqueue.sites.staff_code import code_hash, new_staff_code
@@ -33,17 +33,27 @@ def create_site(
         "staff_code_hash": code_hash(site_id, code),
         "staff_code": code,
         "staff_version": 1,
-        "tz_offset_ms": tz_offset_ms(timezone, backend.now_ms()),  # the day's figures bucket by it
+        "tz_offsets": zone_offsets(timezone, backend.now_ms()),  # the figures count in the site's time
     }
     flat = [str(x) for pair in meta.items() for x in pair]
-    created = backend.script("CREATE_SITE")(
-        keys=[keys.meta, keys.stations, SITES_KEY], args=[site_id, stations, *flat]
-    )
-    if not created:
-        raise QueueError("site_exists", site_id)
+    backend.run("CREATE_SITE", [keys.meta, keys.stations, SITES_KEY], [site_id, stations, *flat], keys)
     site = get_site(backend, site_id)
     site["staff_code"] = code
     return site
+
+
+def refresh_time_zones(backend: Backend) -> int:
+    """Write every site's zone offsets afresh: they reach five years ahead of when they were
+    written, and a zone's rules may have changed since (a new tzdata). Run at each app start;
+    returns how many sites were refreshed."""
+    now = backend.now_ms()
+    refreshed = 0
+    for site_id in list_site_ids(backend):
+        keys = SiteKeys(site_id)
+        timezone = backend.redis.hget(keys.meta, "timezone")
+        if timezone:  # a site without a zone counts in the default one, which the scripts know
+            refreshed += backend.run("REFRESH_ZONE", [keys.meta], [timezone, zone_offsets(timezone, now)], keys)
+    return refreshed
 
 
 def site_exists(backend: Backend, site_id: str) -> bool:
@@ -65,7 +75,7 @@ def get_site(backend: Backend, site_id: str) -> dict:
         "SITE_SNAPSHOT",
         [keys.meta, keys.stations, keys.waiting, keys.events, keys.calling],
         [],
-        keys.station_prefix,
+        keys,
     )
     if not found:
         raise QueueError("site_not_found", site_id)

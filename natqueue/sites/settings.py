@@ -6,6 +6,7 @@ site's whole picture. This module is the only reader and writer of that hash's s
 
 import json
 import re
+import time
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,10 @@ DEFAULT_TUBE_PATTERN = r"^(\d{10}|\d{12})$"
 
 
 DEFAULT_TUBE_CAPACITY = 10
+
+
+#: While both lanes wait: this many priority calls, then this many regular ones.
+DEFAULT_PRIORITY_RATIO = (1, 2)
 
 
 TUBE_CAPACITIES = (5, 10, 20)
@@ -45,6 +50,18 @@ DEFAULTS = {
 
 
 _INTS = ("band_busy_min", "band_congested_min", "wait_target_min", "shift_hours")
+
+
+def script_defaults() -> dict[str, int | str]:
+    """The defaults the Lua scripts fall back on while a site's meta lacks the setting; the
+    script loader hands them to every script as the table ``D``."""
+    return {
+        "priority_ratio_p": DEFAULT_PRIORITY_RATIO[0],
+        "priority_ratio_r": DEFAULT_PRIORITY_RATIO[1],
+        "tube_capacity": DEFAULT_TUBE_CAPACITY,
+        "wait_target_min": DEFAULTS["wait_target_min"],
+        "tz_offsets": arithmetic.zone_offsets(DEFAULT_TIMEZONE, int(time.time() * 1000)),
+    }
 
 
 def organizer_settings(meta: dict) -> dict:
@@ -78,13 +95,10 @@ def update_site(backend: Backend, site_id: str, changes: dict, stations: int | N
     for name, value in changes.items():
         if name == "standard":
             value = json.dumps(value, sort_keys=True)
-        if name == "timezone":
-            flat += ["tz_offset_ms", str(arithmetic.tz_offset_ms(value, backend.now_ms()))]
+        if name == "timezone":  # the scripts that count figures find the site's offsets here
+            flat += ["tz_offsets", arithmetic.zone_offsets(value, backend.now_ms())]
         flat += [name, str(value)]
-    result = backend.script("UPDATE_SITE")(keys=[keys.meta, keys.stations],
-                                           args=["" if stations is None else stations, *flat])
-    if result[0] == "err":
-        raise QueueError(result[1], result[2])
+    backend.run("UPDATE_SITE", [keys.meta, keys.stations], ["" if stations is None else stations, *flat], keys)
 
 
 def workflow_settings(backend: Backend, site_id: str) -> dict:
@@ -93,7 +107,8 @@ def workflow_settings(backend: Backend, site_id: str) -> dict:
     if not meta:
         raise QueueError("site_not_found", site_id)
     return {
-        "priority_ratio": [int(meta.get("priority_ratio_p", 1)), int(meta.get("priority_ratio_r", 2))],
+        "priority_ratio": [int(meta.get("priority_ratio_p", DEFAULT_PRIORITY_RATIO[0])),
+                           int(meta.get("priority_ratio_r", DEFAULT_PRIORITY_RATIO[1]))],
         "tube_capacity": int(meta.get("tube_capacity", DEFAULT_TUBE_CAPACITY)),
         "tube_pattern": meta.get("tube_pattern", DEFAULT_TUBE_PATTERN),
         "require_tube": meta.get("require_tube") == "1",

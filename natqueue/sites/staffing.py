@@ -13,6 +13,8 @@ from natqueue.store.backend import Backend, QueueError, request_key
 
 MAX_PEOPLE = 30
 HISTORY_SHOWN = 100
+#: Roster moves kept in the site's log (about a month of shifts at a large site).
+ROSTER_LOG_MAXLEN = 5000
 
 
 def put_roster(backend: Backend, site_id: str, station: int, people: list[dict], actor: str,
@@ -21,13 +23,12 @@ def put_roster(backend: Backend, site_id: str, station: int, people: list[dict],
     keys = SiteKeys(site_id)
     read_meta(backend, site_id)  # site_not_found before anything else
     flat = [x for p in people for x in (p["name"], p["role"])]
-    result = backend.script("ROSTER_PUT")(
-        keys=[keys.roster(station), keys.roster_log, keys.idem(f"roster:{station}", request_key(request_id)),
-              keys.stations],
-        args=[station, backend.now_ms(), actor, *flat],
+    backend.run(
+        "ROSTER_PUT",
+        [keys.roster(station), keys.roster_log, keys.idem(f"roster:{station}", request_key(request_id)),
+         keys.stations],
+        [station, actor, ROSTER_LOG_MAXLEN, *flat], keys,
     )
-    if result[0] == "err":
-        raise QueueError(result[1], result[2])
     return get_roster(backend, site_id, station)
 
 

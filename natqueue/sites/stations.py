@@ -24,8 +24,8 @@ def set_station_status(backend: Backend, site_id: str, station: int, status: str
         raise QueueError("site_not_found", site_id)
     keys = SiteKeys(site_id)
     _, event_id, event_json = backend.run(
-        "SET_STATION_REASON", [keys.stations, keys.events, keys.waiting, keys.station_reasons],
-        [station, status, reason if status == "paused" else ""], keys.station_prefix,
+        "SET_STATION", [keys.stations, keys.events, keys.waiting, keys.station_reasons],
+        [station, status, reason if status == "paused" else ""], keys,
     )
     return decode_event(event_id, event_json)
 
@@ -40,7 +40,7 @@ def set_mode(backend: Backend, site_id: str, station: int, mode: str, request_id
         raise QueueError("bad_mode", mode)
     keys = SiteKeys(site_id)
     result = backend.run("SET_MODE", keys.flow_keys(f"mode:{station}", request_key(request_id)),
-                         [station, mode], keys.station_prefix)
+                         [station, mode], keys)
     return event_of(result)
 
 

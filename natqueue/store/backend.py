@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 import redis
 
-from natqueue import lua, lua_flow, organizer_lua
+from natqueue import scripts
+from natqueue.keys import SiteKeys
 from natqueue.store.batching import Coalescer
 
 
@@ -67,12 +68,11 @@ class Backend:
         self._coalescer = Coalescer(self.redis)
 
     def script(self, name: str):
-        """The registered script ``lua.<NAME>``, ``lua_flow.<NAME>`` or ``organizer_lua.<NAME>``
-        (EVALSHA, reloaded on NOSCRIPT)."""
+        """The script ``name`` of ``natqueue.scripts.REGISTRY``, registered once (EVALSHA, reloaded
+        on NOSCRIPT). Only ``run`` calls it: a script run any other way would miss the tail."""
         found = self._scripts.get(name)
         if found is None:
-            source = getattr(lua, name, None) or getattr(lua_flow, name, None) or getattr(organizer_lua, name)
-            found = self._scripts[name] = self.redis.register_script(source)
+            found = self._scripts[name] = self.redis.register_script(scripts.source(name))
         return found
 
     def close(self) -> None:
@@ -81,14 +81,14 @@ class Backend:
         self.redis.close()
         self.redis.connection_pool.disconnect()
 
-    def tail(self, station_prefix: str) -> list:
-        """The ARGV tail every script ends with (see ``lua._COMMON``)."""
+    def tail(self, site: SiteKeys) -> list:
+        """The ARGV tail every script ends with (see ``natqueue/scripts/includes/prelude.lua``)."""
         t = self.tuning
         return [
             t.idem_ttl_s,
             t.stream_maxlen,
             t.history_ms,
-            station_prefix,
+            site.base,
             t.pace_window_ms,
             t.default_service_s,
             t.min_samples,
@@ -101,9 +101,11 @@ class Backend:
         seconds, micros = self.redis.time()
         return int(seconds) * 1000 + int(micros) // 1000
 
-    def run(self, name: str, keys: list, args: list, station_prefix: str):
-        """Run a script; turn ``{'err', code, detail}`` into ``QueueError``."""
-        result = self._coalescer.call(self.script(name), keys, [*args, *self.tail(station_prefix)])
+    def run(self, name: str, keys: list, args: list, site: SiteKeys):
+        """Run the script ``name`` for ``site``: the one way natqueue runs a script. Its ARGV end
+        with the tail (tuning, the site's base key, the clock); the call leaves in a batch with
+        concurrent ones; an ``{'err', code, detail}`` answer raises ``QueueError``."""
+        result = self._coalescer.call(self.script(name), keys, [*args, *self.tail(site)])
         if isinstance(result, list) and result and result[0] == "err":
             raise QueueError(result[1], result[2] if len(result) > 2 else "")
         return result

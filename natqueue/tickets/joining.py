@@ -38,7 +38,7 @@ def join_people(backend: Backend, site_id: str, people: list[Person], request_id
             [keys.meta, keys.stations, keys.waiting, keys.live_ids, keys.seq, keys.events,
              keys.idem("join", request_key(request_id))],
             [keys.ticket_prefix, household, "1" if walk_in else "", json.dumps(payload, ensure_ascii=False)],
-            keys.station_prefix,
+            keys,
         )
     except QueueError as exc:
         if exc.code == "already_queued":

@@ -32,7 +32,7 @@ def call_next(backend: Backend, site_id: str, station: int,
         [keys.stations, keys.waiting, keys.events, keys.idem(f"call:{station}", request_key(request_id)),
          keys.serving(station), keys.calling],
         [station, keys.ticket_prefix],
-        keys.station_prefix,
+        keys,
     )
     if result[0] == "empty" or (result[0] == "replay" and not result[1]):
         return None, None
@@ -57,7 +57,7 @@ def transition(backend: Backend, ticket_id: str, op: str, request_id: str | None
         [keys.ticket(ticket_id), keys.waiting, keys.live_ids, keys.events,
          keys.idem(f"{op}:{ticket_id}", request_key(request_id)), keys.served, keys.stations, keys.calling],
         [op, holder_token or "", expect_tube or ""],
-        keys.station_prefix,
+        keys,
     )
     return get_ticket(backend, result[1]), event_of(result)
 
@@ -69,7 +69,7 @@ def set_flags(backend: Backend, ticket_id: str, priority: str | None, single: st
     result = backend.run(
         "SET_FLAGS", keys.flow_keys(f"flags:{ticket_id}", request_key(request_id)),
         [keys.ticket(ticket_id), "-" if priority is None else priority, "-" if single is None else single],
-        keys.station_prefix,
+        keys,
     )
     event = event_of(result)
     return get_ticket(backend, ticket_id), event

@@ -17,7 +17,7 @@ def get_ticket(backend: Backend, ticket_id: str, include_token: bool = False) ->
         "TICKET_SNAPSHOT",
         [keys.ticket(ticket_id), keys.waiting, keys.events, keys.stations],
         [],
-        keys.station_prefix,
+        keys,
     )
     if not found:
         raise QueueError("ticket_not_found", ticket_id)
@@ -124,36 +124,12 @@ def flow_fields(raw: dict) -> dict:
     }
 
 
-def upcoming_ids(backend, site_id: str, station: int, count: int) -> list[str] | None:
-    """Who this station will call next, in the order CALL_NEXT will pick them: its group's
-    lanes (pooled or single) interleaved by the site's priority ratio (lua_helpers.choose_lane).
-    None when a pooled station's lanes are empty (tickets queued before lanes wait in order)."""
-    from natqueue.keys import SiteKeys
-
-    keys = SiteKeys(site_id)
-    group = "s" if backend.redis.hget(keys.modes, station) == "single" else ""
-    pipe = backend.redis.pipeline(transaction=True)
-    pipe.zrange(keys.lane(group + "p"), 0, count - 1)
-    pipe.zrange(keys.lane(group + "r"), 0, count - 1)
-    pipe.hmget(keys.meta, "priority_ratio_p", "priority_ratio_r")
-    pipe.hmget(keys.lanes_state, group + "p", group + "r")
-    priority, regular, ratio, state = pipe.execute()
-    big_p, big_r = int(ratio[0] or 1), int(ratio[1] or 2)
-    ps, rs = int(state[0] or 0), int(state[1] or 0)
-    found = []
-    while len(found) < count and (priority or regular):
-        if priority and (not regular or ps < big_p):
-            found.append(priority.pop(0))
-            ps, rs = min(ps + 1, big_p), 0
-        else:
-            found.append(regular.pop(0))
-            if not priority or rs + 1 >= big_r:
-                ps, rs = 0, 0
-            else:
-                rs += 1
-    if not found and not group:
-        return None
-    return found
+def upcoming_ids(backend: Backend, site_id: str, station: int, count: int) -> list[str] | None:
+    """Who this station will call next, in the order CALL_NEXT will pick them: upcoming.lua plays
+    the same lane choice forward without writing it. None when a pooled station's lanes are
+    empty (tickets queued before lanes wait in order)."""
+    found = backend.run("UPCOMING", [], [station, count], SiteKeys(site_id))
+    return None if found is None else list(found)
 
 
 def live_ticket_of(backend: Backend, site_id: str, doc_type: str, number: str) -> str | None:

@@ -10,6 +10,7 @@ from flask_babel import Babel
 from flask_socketio import SocketIO
 
 from natqueue import keys
+from natqueue.sites import registry
 from natqueue.store.backend import Backend, Tuning
 from natqueue.store.connect import connect
 from natqueue.store.embedded import EmbeddedRedis
@@ -118,6 +119,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Shared through Redis so every app process signs and checks staff tokens alike.
         backend.redis.set(keys.SECRET_KEY, secrets.token_urlsafe(32), nx=True)
         app.config["SECRET_KEY"] = backend.redis.get(keys.SECRET_KEY)
+    registry.refresh_time_zones(backend)  # each site's zone offsets reach five years from now
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(ROOT, "translations")
 
     babel.init_app(app, locale_selector=select_locale)

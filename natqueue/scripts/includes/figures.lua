@@ -1,44 +1,35 @@
-"""Lua behind the organizer's figures: aggregates kept at the moment of change.
+-- The organizer's figures, kept at the moment of change: the dashboard must cost the same
+-- whether 50 or 5,000 people wait, so nothing is ever counted by walking tickets. The
+-- queue scripts call stats_on_* when a ticket is called, checked in or sampled; they add
+-- to one hash per site and local day (K.stats_day .. day):
+--
+-- - waits_n, waits_sum, waits_max and h<minute> (a histogram of waits in whole minutes,
+--   for the day's 90th percentile), plus the same three per quarter hour q<k>:... (k =
+--   0..95, for the day's charts);
+-- - samples, q<k>:samples and s<n>:samples;
+-- - per station s<n>:walk_*, s<n>:entry_*, s<n>:swab_*, s<n>:gap_*, s<n>:idle_sum and the
+--   last check-in and sample moments (stage times; docs/figures.md says what each means).
+--
+-- A call after a wait past the site's target also stores the long_wait alert, so it is
+-- seen even if no dashboard was open meanwhile.
+--
+-- The local day and quarter hour are the site's own, at the moment of the change (zone.lua).
+--- @include "zone"
 
-The dashboard must cost the same whether 50 or 5,000 people wait, so nothing
-is ever counted by walking tickets. Instead the queue scripts call the
-``stats_on_*`` helpers below (prepended to every script through
-``lua._COMMON``) when a ticket is called, checked in or sampled; they add to
-one hash per site and local day, ``nq:{site}:stats:<day>``:
-
-- ``waits_n``, ``waits_sum``, ``waits_max`` and ``h<minute>`` (a histogram of
-  waits in whole minutes, for the day's 90th percentile), plus the same three
-  per quarter hour ``q<k>:...`` (k = 0..95, for the day's charts);
-- ``samples``, ``q<k>:samples`` and ``s<n>:samples``;
-- per station ``s<n>:walk_*``, ``s<n>:entry_*``, ``s<n>:swab_*``, ``s<n>:gap_*``,
-  ``s<n>:idle_sum`` and the last check-in and sample moments (stage times; see
-  docs/figures.md for what each one means).
-
-A call after a wait past the site's target also stores the ``long_wait`` alert
-(``nq:{site}:alerts``), so it is seen even if no dashboard was open meanwhile.
-
-The local day comes from the site's UTC offset kept in its meta hash
-(``tz_offset_ms``, refreshed by ``natqueue.stats`` when it changes).
-"""
-
-# Appended to ``lua._COMMON``: uses its STATION_PREFIX and nothing else of it.
-STATS_HELPERS = r"""
--- 'nq:{site}:st:' minus 'st:': the site's own key prefix.
-local STATS_BASE = string.sub(STATION_PREFIX, 1, #STATION_PREFIX - 3)
 local STATS_TTL = 3 * 86400
 -- A gap between two moments at a station longer than this is a break, not a cycle.
 local STATS_CYCLE_MS = 600000
 
--- A site created before its offset was kept counts in Asia/Shanghai time, the default zone.
+-- The site's local day number and quarter hour (0..95) at ``now``, as figures/arithmetic.py
+-- local_day reads them back.
 local function stats_day(now)
-  local offset = tonumber(redis.call('HGET', STATS_BASE .. 'meta', 'tz_offset_ms') or '28800000')
-  local local_ms = now + offset
+  local local_ms = now + site_offset(now)
   return math.floor(local_ms / 86400000), math.floor((local_ms % 86400000) / 900000)
 end
 
 local function stats_key(now)
   local day, quarter = stats_day(now)
-  local key = STATS_BASE .. 'stats:' .. day
+  local key = BASE .. K.stats_day .. day
   redis.call('EXPIRE', key, STATS_TTL)
   return key, 'q' .. quarter .. ':'
 end
@@ -71,8 +62,8 @@ local function stats_on_call(tkey, now)
   end
   -- Waited past the target: alert even if no dashboard was open meanwhile (the next
   -- read of the figures marks it cleared if nobody waits that long any more).
-  local target = (tonumber(redis.call('HGET', STATS_BASE .. 'meta', 'wait_target_min') or '') or 30) * 60000
-  local alerts = STATS_BASE .. 'alerts'
+  local target = (tonumber(redis.call('HGET', BASE .. K.meta, 'wait_target_min') or '') or D.wait_target_min) * 60000
+  local alerts = BASE .. K.alerts
   if wait > target and redis.call('HEXISTS', alerts, 'long_wait') == 0 then
     redis.call('HSET', alerts, 'long_wait', cjson.encode({id = 'long_wait', kind = 'long_wait', active = true,
       raised_ms = created + target, detail = {minutes = math.floor(wait / 60000),
@@ -119,4 +110,3 @@ local function stats_on_sampled(tkey, station, now)
     stats_add(key, s .. 'idle_sum', math.max(0, math.min(checked, now) - previous))
   end
 end
-"""

@@ -1,0 +1,115 @@
+"""The Redis scripts behind every state change, one ``.lua`` file each, and their loader.
+
+Each change runs as one script: atomic across any number of app processes and
+one round trip. Every state-changing script first claims an idempotency key
+(``SET NX`` or a ``GET`` of the request id inside the script), so a request
+retried by a phone, a station or redis-py's own retries replays its first
+result instead of acting twice. Scripts answer with a small table whose first
+element says what happened: ``{'ok', ...}``, ``{'replay', ...}`` or
+``{'err', code, detail}`` (``Backend.run`` raises ``QueueError`` for the last).
+
+A script file opens with a comment of its KEYS, ARGV and answer, then names the
+shared helpers it uses, one ``--- @include "lanes"`` line each; helpers live in
+``includes/`` by concept and may include others. ``source`` puts together, in
+this order: the table ``K`` of key names (``natqueue.keys.SITE_KEYS``), the
+table ``D`` of setting defaults (``natqueue.sites.settings.script_defaults``), the
+prelude (the ARGV tail, the clock, events, the site's base key), each include
+once (what it includes first), then the script. So a read-only snapshot carries
+no figures helpers, no script spells a key's name, and no default is written twice.
+"""
+
+import re
+from functools import cache
+from importlib.resources import files
+
+from natqueue.keys import SITE_KEYS
+
+#: Every script, by the name ``Backend.run`` is given, and its file in this folder.
+REGISTRY = {
+    # Sites and stations
+    "CREATE_SITE": "create_site.lua",
+    "UPDATE_SITE": "update_site.lua",
+    "SET_STATION": "set_station.lua",
+    "SITE_SNAPSHOT": "site_snapshot.lua",
+    "REFRESH_ZONE": "refresh_zone.lua",
+    # Tickets: joining, being called, every move after that
+    "JOIN": "join.lua",
+    "CALL_NEXT": "call_next.lua",
+    "TRANSITION": "transition.lua",
+    "TICKET_SNAPSHOT": "ticket_snapshot.lua",
+    "UPCOMING": "upcoming.lua",
+    "SET_FLAGS": "set_flags.lua",
+    "SET_MODE": "set_mode.lua",
+    # Sampling: tubes, home visits, rounds
+    "OPEN_TUBE": "open_tube.lua",
+    "CLOSE_TUBE": "close_tube.lua",
+    "MOVE_SAMPLE": "move_sample.lua",
+    "VOID_SAMPLE": "void_sample.lua",
+    "HOME_ADD": "home_add.lua",
+    "HOME_DONE": "home_done.lua",
+    "NEW_ROUND": "new_round.lua",
+    "PURGE_ROUND": "purge_round.lua",
+    # The organizer's side: rosters, alerts
+    "ROSTER_PUT": "roster_put.lua",
+    "ALERTS_SYNC": "alerts_sync.lua",
+    "ALERT_ACK": "alert_ack.lua",
+}
+
+_INCLUDE = re.compile(r'^--- @include "([a-z_]+)"[ \t]*$', re.MULTILINE)
+_HERE = files(__package__)
+
+
+def _read(*parts: str) -> str:
+    path = _HERE.joinpath(*parts)
+    if not path.is_file():
+        raise KeyError("/".join(parts))
+    return path.read_text(encoding="utf-8")
+
+
+def key_table() -> str:
+    """``local K = {meta = 'meta', ...}``: the Lua spelling of ``SITE_KEYS``."""
+    for name, value in SITE_KEYS.items():
+        assert re.fullmatch(r"[a-z_]+", name) and re.fullmatch(r"[a-z:-]+", value), name
+    return "local K = {" + ", ".join(f"{name} = '{value}'" for name, value in SITE_KEYS.items()) + "}\n"
+
+
+def defaults_table() -> str:
+    """``local D = {tube_capacity = 10, ...}``: the settings' defaults, as the settings define them."""
+    # Imported here, not at the top: the settings module runs scripts through the backend,
+    # which loads this module first.
+    from natqueue.sites.settings import script_defaults
+
+    found = script_defaults()
+    for name, value in found.items():
+        assert re.fullmatch(r"[a-z_]+", name) and re.fullmatch(r"[0-9:,-]+", str(value)), name
+    return "local D = {" + ", ".join(
+        f"{name} = {value}" if isinstance(value, int) else f"{name} = '{value}'" for name, value in found.items()
+    ) + "}\n"
+
+
+def includes(text: str) -> list[str]:
+    """The includes ``text`` names, each after the ones it includes itself, each once."""
+    found: list[str] = []
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if name in found:
+            return
+        if name in path:
+            raise ValueError(f"includes go round: {' -> '.join((*path, name))}")
+        for inner in _INCLUDE.findall(_read("includes", f"{name}.lua")):
+            visit(inner, (*path, name))
+        found.append(name)
+
+    for name in _INCLUDE.findall(text):
+        visit(name, ())
+    return found
+
+
+@cache
+def source(name: str) -> str:
+    """The whole text Redis runs for the script ``name`` (a ``REGISTRY`` name)."""
+    body = _read(REGISTRY[name])
+    parts = [key_table(), defaults_table(), _read("includes", "prelude.lua")]
+    parts += [_read("includes", f"{inc}.lua") for inc in includes(body)]
+    parts.append(body)
+    return "\n".join(parts)
