@@ -79,8 +79,7 @@ def plan_round(form: dict) -> dict:
                       "arrivals": [{"from": clock(start), "to": form["to"], "per_hour": rate}],
                       "seed": checked["seed"]})
     result = simulate(plan, bucket_s=3600)
-    hours = [h for h in range(start - start % 3600, 86_400, 3600)]
-    staffed = {row["from"]: row for row in staff_by_hour(plan, hours, standard)}
+    staffed = {row["from"]: row for row in staff_by_hour(plan, list(range(0, 86_400, 3600)), standard)}
     by_hour = []
     for row in result["buckets"]:
         by_hour.append({**row, "stations": staffed[row["from"]]["stations"], "staff": staffed[row["from"]]["staff"]})
