@@ -9,7 +9,7 @@ See docs/planner.md.
 """
 
 from natqueue.planner.engine import simulate
-from natqueue.planner.forecast import forecast
+from natqueue.planner.forecast import forecast, plan_request
 from natqueue.planner.plan import (
     MAX_ARRIVALS,
     MAX_DAYS,
@@ -27,6 +27,6 @@ from natqueue.planner.theory import erlang_c, erlang_c_mean_wait
 
 __all__ = [
     "DEFAULT_STANDARD", "MAX_ARRIVALS", "MAX_DAYS", "MAX_STATIONS", "ROLES", "Plan", "PlanError", "Service",
-    "clean_target", "erlang_c", "erlang_c_mean_wait", "forecast", "plan_from", "plan_round", "simulate",
+    "clean_target", "erlang_c", "erlang_c_mean_wait", "forecast", "plan_from", "plan_request", "plan_round", "simulate",
     "staff_by_hour", "staff_for", "stations_needed",
 ]

@@ -139,6 +139,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(flow_home.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(flow_pages.bp)
+    from natqueue.web.planner import bp as planner_bp  # plans and the what-if page (no socket handlers)
+    app.register_blueprint(planner_bp)
     cli.init_app(app)
     return app
 
