@@ -71,6 +71,7 @@ def test_a_plan_too_large_to_simulate_is_refused_before_any_work(client, admin, 
     assert answer.status_code == 400
     error = answer.get_json()["error"]
     assert error["code"] == "plan_too_large" and error["fields"] == fields
+    assert "31" in error["message"] and "10" in error["message"]
 
 
 def test_a_body_that_is_not_a_json_object_is_refused(client, admin):
@@ -194,3 +195,18 @@ def test_a_replayed_morning_lands_near_what_the_planner_predicted_from_the_site(
     expected_max = sum(p["wait"]["max_s"] for p in predicted) / len(predicted)
     assert sum(waits) / len(waits) == pytest.approx(expected_mean, rel=0.15)
     assert max(waits) == pytest.approx(expected_max, rel=0.15)
+
+
+def test_the_what_if_page_asks_an_organizer_to_sign_in_first(app, client, admin):
+    page = app.test_client().get("/organizer/plan")
+    assert page.status_code == 401 and 'id="organizer-form"' in page.get_data(as_text=True)
+    signed_in = client.get("/organizer/plan", headers=admin).get_data(as_text=True)
+    assert 'id="plan-form"' in signed_in and "规划一轮采样" in signed_in
+    assert 'name="standard.worker_order" type="number" min="0" max="20" value="2"' in signed_in
+
+
+def test_the_page_staffs_a_station_by_the_same_default_standard_as_the_dashboard():
+    from natqueue import planner
+    from natqueue.figures.arithmetic import DEFAULT_STANDARD
+
+    assert planner.DEFAULT_STANDARD == DEFAULT_STANDARD

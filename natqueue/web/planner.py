@@ -1,4 +1,5 @@
-"""Planning for organizers: ``POST /api/v1/plan`` and ``POST /api/v1/plan/round``.
+"""Planning for organizers: ``POST /api/v1/plan``, ``POST /api/v1/plan/round`` and the
+what-if page ``/organizer/plan``.
 
 The views only read the request, hand plain data to ``natqueue.planner`` (or,
 for a live site, to ``natqueue.site_plan`` first) and answer. A simulation is
@@ -11,13 +12,13 @@ plan's size is bounded before it starts (``MAX_DAYS``, ``MAX_ARRIVALS``), and
 so is each try of the search for the least stations.
 """
 
-from flask import jsonify
+from flask import jsonify, render_template
 from flask_babel import lazy_gettext as _l
 
 from natqueue import planner, site_plan
 from natqueue.validation import SITE_ID
 from natqueue.web import get_backend
-from natqueue.web.auth import require_organizer
+from natqueue.web.auth import is_organizer, require_organizer
 from natqueue.web.errors import api_blueprint, api_error, json_body
 
 bp = api_blueprint("planner", __name__, url_prefix=None)
@@ -25,8 +26,11 @@ bp = api_blueprint("planner", __name__, url_prefix=None)
 
 @bp.errorhandler(planner.PlanError)
 def _refused(exc: planner.PlanError):
-    code = "plan_too_large" if "too_large" in exc.fields.values() else "invalid"
-    return api_error(400, code, _l("Some fields are not valid."), fields=exc.fields)
+    if "too_large" in exc.fields.values():
+        return api_error(400, "plan_too_large", _l("This plan is too large to simulate: at most %(days)s days "
+                                                   "and %(people)s million people.", days=planner.MAX_DAYS,
+                                                   people=planner.MAX_ARRIVALS // 10**6), fields=exc.fields)
+    return api_error(400, "invalid", _l("Some fields are not valid."), fields=exc.fields)
 
 
 #: What a site's own figures decide in a plan made with ``"site"``: the request's are ignored.
@@ -87,3 +91,10 @@ def plan_round():
     """The what-if page's figures: a round's waits and staff by hour."""
     return jsonify(off_loop(planner.plan_round, json_body()))
 
+
+
+@bp.get("/organizer/plan")
+def plan_page():
+    if not is_organizer():
+        return render_template("organizer_signin.html", title=_l("Plan a round")), 401
+    return render_template("plan.html", roles=planner.ROLES, standard=planner.DEFAULT_STANDARD)
