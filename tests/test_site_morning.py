@@ -46,9 +46,23 @@ def _start_demo(data_dir, port):
         line = proc.stdout.readline()
         lines.append(line)
         if "demo staff code:" in line:
+            _wait_until_serving(f"http://127.0.0.1:{port}")
             return proc, line.split(":")[-1].strip(), lines
     proc.kill()
     raise AssertionError("no demo staff code printed: " + "".join(lines))
+
+
+def _wait_until_serving(url):
+    """The code is printed just before the server starts listening."""
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            if _request("GET", url + "/api/v1/sites")[0] == 200:
+                return
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, "the demo server did not start"
+        time.sleep(0.1)
 
 
 def _stop(proc):
@@ -73,15 +87,8 @@ def test_a_demo_restart_keeps_the_staff_code_and_every_signed_in_console(tmp_pat
     proc, second_code, _ = _start_demo(tmp_path, port)
     try:
         assert second_code == first_code
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                status, _ = _request("POST", url + "/api/v1/sites/demo/stations/1/call",
-                                     headers={"Authorization": "Bearer " + signed["token"]})
-                break
-            except OSError:
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
+        status, _ = _request("POST", url + "/api/v1/sites/demo/stations/1/call",
+                             headers={"Authorization": "Bearer " + signed["token"]})
         assert status == 200  # the console signed in before the restart is still signed in
     finally:
         _stop(proc)
