@@ -9,7 +9,7 @@ serves both.
 """
 
 import select
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import redis
 from redis.sentinel import Sentinel
@@ -81,15 +81,37 @@ def connect(url: str) -> redis.Redis:
     return redis.Redis(connection_pool=pool)
 
 
-def _connect_sentinel(url: str) -> redis.Redis:
+def parse_sentinel_url(url: str) -> tuple[list[tuple[str, int]], str, dict]:
+    """``redis+sentinel://[user:password@]h1[:26379],[::1]:26380/<db>/<master name>`` as
+    (sentinel addresses, master name, connection options for the master).
+
+    The user and password (percent-decoded) are the master's: as in python-socketio's
+    message queue, which reads the same URL, the sentinels themselves get none."""
     parts = urlsplit(url)
+    if parts.scheme != "redis+sentinel":
+        raise ValueError("not a redis+sentinel:// URL")
     hosts = []
-    for hostport in parts.netloc.rsplit("@", 1)[-1].split(","):
-        host, _, port = hostport.partition(":")
+    for hostport in parts.netloc.rpartition("@")[2].split(","):
+        if hostport.startswith("["):  # IPv6: [::1]:26379
+            host, _, rest = hostport[1:].partition("]")
+            port = rest.removeprefix(":")
+        else:
+            host, _, port = hostport.partition(":")
+        if not host or not (port or "26379").isdigit():
+            raise ValueError(f"bad sentinel address {hostport!r} in a redis+sentinel:// URL")
         hosts.append((host, int(port or 26379)))
     path = [p for p in parts.path.split("/") if p]
-    if len(path) != 2:
+    if len(path) != 2 or not path[0].isdigit():
         raise ValueError("a redis+sentinel:// URL ends with /<db>/<master name>, e.g. /0/mymaster")
-    db, service = int(path[0]), path[1]
-    sentinel = Sentinel(hosts, socket_timeout=5, password=parts.password)
-    return sentinel.master_for(service, db=db, password=parts.password, decode_responses=True)
+    options = {"db": int(path[0])}
+    if parts.username:
+        options["username"] = unquote(parts.username)
+    if parts.password:
+        options["password"] = unquote(parts.password)
+    return hosts, unquote(path[1]), options
+
+
+def _connect_sentinel(url: str) -> redis.Redis:
+    hosts, service, options = parse_sentinel_url(url)
+    sentinel = Sentinel(hosts, socket_timeout=5)
+    return sentinel.master_for(service, decode_responses=True, **options)
