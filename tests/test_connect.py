@@ -38,6 +38,17 @@ def test_the_client_asks_those_sentinels_for_that_master():
     client.close()
 
 
+def test_every_call_to_the_sentinels_and_the_master_is_bounded_in_time():
+    """Neither asking the sentinels nor the master itself may hang a request (see test_redis_away)."""
+    client = connect(URL, timeout_s=1.5)
+    master = client.connection_pool.connection_kwargs
+    sentinels = [s.connection_pool.connection_kwargs for s in client.connection_pool.sentinel_manager.sentinels]
+    for options in [master, *sentinels]:
+        assert (options["socket_timeout"], options["socket_connect_timeout"]) == (1.5, 1.5)
+        assert options["retry"].budget_s == 1.5
+    client.close()
+
+
 @pytest.mark.parametrize("bad", ["redis+sentinel://h1:26379/mymaster", "redis+sentinel://h1:26379/0",
                                  "redis+sentinel://h1:port/0/m", "redis+sentinel://h1,,h2/0/m",
                                  "redis+sentinel://h1/x/m"])

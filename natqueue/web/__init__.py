@@ -76,6 +76,7 @@ def _open_backend(app: Flask) -> Backend:
     url = app.config["REDIS_URL"]
     if not url:
         embedded = EmbeddedRedis(_data_dir(app)).start()
+        embedded.watch(app.config["NATQ_REDIS_WATCHDOG_S"])  # a killed server is started again
         app.extensions["natqueue_embedded"] = embedded
         url = embedded.url
     app.config["NATQ_REDIS_URL_IN_USE"] = url
@@ -84,7 +85,8 @@ def _open_backend(app: Flask) -> Backend:
         default_service_s=app.config["NATQ_DEFAULT_SERVICE_SECONDS"],
         pace_window_ms=app.config["NATQ_PACE_WINDOW_SECONDS"] * 1000,
     )
-    return Backend(connect(url), tuning=tuning, clock=app.config.get("NATQ_CLOCK"))
+    return Backend(connect(url, app.config["NATQ_REDIS_TIMEOUT_S"]), tuning=tuning,
+                   clock=app.config.get("NATQ_CLOCK"))
 
 
 def _init_socketio(app: Flask) -> None:

@@ -3,6 +3,8 @@
 - A JSON body is read once, bounded: at most ``MAX_CONTENT_LENGTH`` bytes (413), nested at
   most ``MAX_JSON_DEPTH`` deep, and without lone surrogates (which Redis cannot store),
   else 400 in the one error shape. 100,000 '[' once raised RecursionError on every endpoint.
+- Redis away (frozen, killed, failing over) is a JSON 503 with ``Retry-After`` on the API,
+  and on a page a short note in the page's language that reloads itself; never a 500.
 - A route naming a site answers 404 when there is no such site, one naming a station
   when the site has no such station, one naming a home team outside 1..``MAX_HOME_TEAM``:
   before any view runs, so nothing is written for a station 999 or a team 100000.
@@ -10,6 +12,7 @@
 
 import json
 
+import redis
 from flask import Flask, current_app, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import lazy_gettext as _l
@@ -165,6 +168,27 @@ def _too_large(_exc):
     return api_error(413, "too_large", _l("The request is too large."), limit_bytes=limit)
 
 
+#: Seconds a client is asked to wait before trying again while Redis is away.
+RETRY_AFTER_S = 5
+
+
+def _unavailable(exc):
+    """Redis is away (frozen, restarting, failing over): the API answers a JSON 503, a page
+    says in its own language that the site is busy and reloads itself. Never a 500."""
+    current_app.logger.warning("Redis unavailable for %s %s: %s", request.method, request.path, exc)
+    embedded = current_app.extensions.get("natqueue_embedded")
+    if embedded is not None:
+        embedded.wake()  # it may have died: check now rather than at the next round
+    if request.path.startswith("/api/"):
+        response, _ = api_error(503, "unavailable", _l("The service is busy. Please try again in a few seconds."))
+        response.status_code = 503
+    else:
+        response = current_app.make_response((render_template("busy.html", retry_s=RETRY_AFTER_S), 503))
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def init_app(app: Flask) -> None:
     provider = BoundedJSONProvider(app)
     provider.ensure_ascii = app.json.ensure_ascii
@@ -174,3 +198,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(QueueError, _queue_error)
     app.register_error_handler(BodyError, _body_error)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
+    app.register_error_handler(redis.exceptions.ConnectionError, _unavailable)
+    app.register_error_handler(redis.exceptions.TimeoutError, _unavailable)
