@@ -20,6 +20,7 @@ from natqueue.tickets import ids, views
 from natqueue.web import get_backend, socketio
 from natqueue.web.broadcast import public_ticket, site_room, ticket_room
 from natqueue.web.errors import QUEUE_ERRORS
+from natqueue.web.guards import UNAVAILABLE
 from natqueue.web.socket_input import BadPayload, payload, refuse, text
 
 
@@ -31,7 +32,7 @@ def _refuse_on_error(exc):
     if isinstance(exc, QueueError):
         return refuse(exc.code, QUEUE_ERRORS.get(exc.code, (400, exc.code))[1])
     if isinstance(exc, redis.exceptions.ConnectionError | redis.exceptions.TimeoutError):
-        return refuse("unavailable", "The service is busy; try again in a few seconds.")
+        return refuse("unavailable", UNAVAILABLE)
     current_app.logger.exception("socket event failed")
     return refuse("internal", "The event could not be handled.")
 

@@ -170,6 +170,7 @@ def _too_large(_exc):
 
 #: Seconds a client is asked to wait before trying again while Redis is away.
 RETRY_AFTER_S = 5
+UNAVAILABLE = _l("The service is busy. Please try again in a few seconds.")
 
 
 def _unavailable(exc):
@@ -180,7 +181,7 @@ def _unavailable(exc):
     if embedded is not None:
         embedded.wake()  # it may have died: check now rather than at the next round
     if request.path.startswith("/api/"):
-        response, _ = api_error(503, "unavailable", _l("The service is busy. Please try again in a few seconds."))
+        response, _ = api_error(503, "unavailable", UNAVAILABLE)
         response.status_code = 503
     else:
         response = current_app.make_response((render_template("busy.html", retry_s=RETRY_AFTER_S), 503))
