@@ -30,6 +30,13 @@ class Config:
     NATQ_ALERT_AHEAD = _int("NATQ_ALERT_AHEAD", 5)
     NATQ_DEFAULT_SERVICE_SECONDS = float(os.environ.get("NATQ_DEFAULT_SERVICE_SECONDS", 30))
     NATQ_PACE_WINDOW_SECONDS = _int("NATQ_PACE_WINDOW_SECONDS", 900)
+    #: The longest one Redis call may take (s), connecting included; retries happen only within it.
+    #: While Redis is away a request gets a 503 after at most about twice this, never a hang.
+    NATQ_REDIS_TIMEOUT_S = float(os.environ.get("NATQ_REDIS_TIMEOUT_S", 3))
+    #: How often the embedded Redis is checked (s); a dead one is started again from its AOF.
+    NATQ_REDIS_WATCHDOG_S = float(os.environ.get("NATQ_REDIS_WATCHDOG_S", 1))
+    #: The largest request body accepted (bytes); larger ones get 413. The pages send a few hundred.
+    MAX_CONTENT_LENGTH = _int("NATQ_MAX_BODY_BYTES", 1024 * 1024)
     HOST = os.environ.get("HOST", "127.0.0.1")
     PORT = _int("PORT", 5000)
     #: Signs staff tokens. Unset: one is generated once and shared through Redis by every process.

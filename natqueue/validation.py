@@ -5,11 +5,12 @@ so the API can answer with every bad field at once.
 """
 
 import re
+import unicodedata
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
-_PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
+_ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+_PHONE = re.compile(r"^(?:\+?86)?(1[3-9][0-9]{9})$")
 SITE_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
@@ -20,6 +21,30 @@ class Invalid(ValueError):
     def __init__(self, fields: dict[str, str]):
         super().__init__(", ".join(f"{k}: {v}" for k, v in fields.items()))
         self.fields = fields
+
+
+def plain_code(value: str, keep: str = "", upper: bool = True) -> str:
+    """What a person meant by an identifier they typed, scanned or pasted, in ASCII.
+
+    NFKC folds full-width characters (``１３８``, ``Ｅ``) into ASCII; every other decimal
+    digit (Arabic-Indic ``١``, Devanagari ``१``...) becomes its ASCII digit; spaces, dashes
+    and invisible format characters (a zero-width space from a chat message) are dropped,
+    except the separators in ``keep``; letters are upper-cased when ``upper``. Without this,
+    one ID written in four scripts was four people. Whatever still is not ASCII stays, for
+    the caller's ASCII-only format to refuse."""
+    out = []
+    for ch in unicodedata.normalize("NFKC", value):
+        if ch in keep:
+            out.append(ch)
+        elif ch.isascii():
+            if not ch.isspace() and ch != "-":
+                out.append(ch)
+        elif (digit := unicodedata.decimal(ch, None)) is not None:
+            out.append(str(digit))
+        elif not ch.isspace() and unicodedata.category(ch) not in ("Pd", "Cf"):
+            out.append(ch)
+    text = "".join(out)
+    return text.upper() if upper else text
 
 
 def resident_id_checksum_ok(number: str) -> bool:
@@ -42,7 +67,7 @@ def clean_resident_id(value) -> str:
     """A mainland resident ID: 18 characters, a real birth date, and a matching check character."""
     if not isinstance(value, str):
         raise Invalid({"id_number": "required"})
-    number = value.strip().replace(" ", "").upper()
+    number = plain_code(value)
     if not _ID_SHAPE.match(number):
         raise Invalid({"id_number": "format"})
     if not _valid_birth_date(number):
@@ -56,16 +81,31 @@ def clean_phone(value) -> str:
     """A mainland mobile number, stored without the +86 prefix so one person has one form."""
     if not isinstance(value, str):
         raise Invalid({"phone": "required"})
-    match = _PHONE.match(value.strip().replace(" ", "").replace("-", ""))
+    match = _PHONE.match(plain_code(value).replace("(", "").replace(")", ""))
     if not match:
         raise Invalid({"phone": "format"})
     return match.group(1)
 
 
+#: Ways people type the middle dot of a minority name (买买提·艾力): katakana middle dot, bullet,
+#: hyphenation point (Big5 keyboards), half-width katakana dot, dot and bullet operators,
+#: Greek ano teleia, word-separator dot. All are stored as U+00B7.
+_MIDDLE_DOTS = re.compile(r"\s*[\u00b7\u30fb\u2022\u2027\uff65\u22c5\u2219\u0387\u2e31]\s*")
+#: Letters that show as nothing (Hangul fillers, the braille blank): a name of only these is empty.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+#: Control, format (zero-width, bidi overrides, BOM), surrogate and unassigned-separator categories.
+_REFUSED_CATEGORIES = frozenset(("Cc", "Cf", "Cs", "Zl", "Zp"))
+
+
 def clean_name(value, field: str = "name", limit: int = 40) -> str:
+    """A name (or an address, a reason) as people write it, but nothing a screen, a CSV or
+    a terminal would take as a command or show as nothing: no NUL, ESC, bidi override,
+    zero-width character, BOM or lone surrogate. Middle dots are stored as U+00B7."""
     if not isinstance(value, str) or not value.strip():
         raise Invalid({field: "required"})
-    name = " ".join(value.split())
+    name = _MIDDLE_DOTS.sub("\u00b7", " ".join(value.split()))
+    if any(unicodedata.category(ch) in _REFUSED_CATEGORIES or ch in _BLANK_LETTERS for ch in name):
+        raise Invalid({field: "format"})
     if len(name) > limit:
         raise Invalid({field: "too_long"})
     return name
@@ -82,9 +122,18 @@ def clean_tube_code(value, error: str, field: str = "tube") -> str:
 
     Its pattern is the site's (``workflow.is_tube_code``) where a tube is opened; here only
     its shape is checked. ``error`` is the code reported for ``field`` when it is not one."""
-    if not isinstance(value, str) or not value.strip() or len(value) > 100:
+    code = plain_tube_code(value) if isinstance(value, str) and len(value) <= 100 else ""
+    if not code:
         raise Invalid({field: error})
-    return value.strip()
+    return code
+
+
+def plain_tube_code(value: str) -> str:
+    """A tube barcode as the site's pattern and the one-use check see it: ASCII digits,
+    upper-case letters, no spaces; anything still not ASCII makes it ``""`` (no code).
+    Dashes stay: a site's codes may have them."""
+    code = plain_code(value, keep="-")
+    return code if code.isascii() else ""
 
 
 def clean_request_id(value) -> str | None:

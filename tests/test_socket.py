@@ -30,6 +30,7 @@ def test_wrong_token_watches_nothing(client, site, staff, join, socket_client):
     intruder = socket_client()
     ack = intruder.emit("watch_ticket", {"ticket_id": ticket["id"], "token": "guess"}, callback=True)
     assert ack["ok"] is False and ack["error"]["code"] == "forbidden"
+    assert [m["name"] for m in intruder.get_received()] == ["error"]  # the refusal, also as an event
     client.post(f"/api/v1/sites/{site['id']}/stations/1/call", headers=staff)
     assert intruder.get_received() == []
 

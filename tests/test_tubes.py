@@ -222,3 +222,21 @@ def test_a_late_sampled_mark_binds_only_to_the_tube_it_was_made_with(client, sit
     assert bad.status_code == 400 and bad.get_json()["error"]["fields"] == {"tube": "tube_code_or_null"}
     done = client.post(url, json={"tube": TUBE}, headers=staff).get_json()
     assert (done["status"], done["tube"], done["tube_position"]) == ("sampled", TUBE, 1)
+
+
+def test_the_open_tube_lists_its_people_masked_once_they_are_sampled(client, site, staff):
+    """The console prints this list; it must never carry a raw ID number or phone."""
+    from tests.flow_helpers import young
+
+    open_tube(client, site["id"], 1, TUBE, staff)
+    for seed in (1, 2):
+        call_and_sample(client, site["id"], 1, staff, seed)
+    response = client.get(f"/api/v1/sites/{site['id']}/stations/1/tube", headers=staff)
+    people = response.get_json()["tube"]["people"]
+    assert [p["name"] for p in people] == ["居民1", "居民2"]
+    for seed, shown in zip((1, 2), people, strict=True):
+        raw = young(seed)
+        assert shown["id_number"] == raw["id_number"][:4] + "*" * 10 + raw["id_number"][-4:]
+        assert shown["phone"] == raw["phone"][:3] + "****" + raw["phone"][-4:]
+        text = response.get_data(as_text=True)
+        assert raw["id_number"] not in text and raw["phone"] not in text

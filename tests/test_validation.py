@@ -70,3 +70,27 @@ def test_masks_keep_only_what_a_person_recognises():
     assert mask_id_number("420106198001011237") == "4201**********1237"
     assert mask_id_number("11010519491231002X") == "1101**********002X"
     assert mask_phone("13812345678") == "138****5678"
+
+
+def test_a_wrong_check_character_x_is_refused():
+    """X is a check character like the digits: only the IDs whose weighted sum asks for it have it."""
+    refused = 0
+    for seed in range(200):
+        number = make_id_number(seed)
+        if number[-1] == "X":
+            continue
+        with pytest.raises(Invalid) as exc:
+            clean_resident_id(number[:-1] + "X")
+        assert exc.value.fields == {"id_number": "checksum"}
+        refused += 1
+    assert refused > 150
+
+
+def test_a_join_with_a_wrong_check_character_x_is_refused(client, site):
+    number = "44030519900315123X"  # 440305199003151236 with X for its check character 6
+    assert resident_id_checksum_ok("440305199003151236")
+    response = client.post(f"/api/v1/sites/{site['id']}/tickets",
+                           json={"name": "王明", "phone": "13800138000", "id_number": number})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["fields"] == {"id_number": "checksum"}
+    assert client.get(f"/api/v1/sites/{site['id']}").get_json()["waiting"] == 0

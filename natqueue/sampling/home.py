@@ -10,6 +10,10 @@ from natqueue.tickets.ids import new_ticket_id, site_of
 from natqueue.tickets.views import get_ticket
 from natqueue.validation import mask_id_number, mask_phone
 
+#: Home teams are numbered 1..MAX_HOME_TEAM (owners ``h1``..``h99``): more than any site
+#: sends out, and a bound, so a mistyped team 100000 is refused instead of opening tubes.
+MAX_HOME_TEAM = 99
+
 
 def home_add(backend: Backend, site_id: str, name: str, phone: str, doc_type: str, id_number: str,
              address: str, reason: str, single: str = "", request_id: str | None = None):

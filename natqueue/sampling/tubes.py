@@ -97,4 +97,7 @@ def tube_people(backend: Backend, site_id: str, code: str, masked: bool) -> list
 
 
 def is_tube_code(backend: Backend, site_id: str, code: str) -> bool:
-    return bool(re.fullmatch(workflow_settings(backend, site_id)["tube_pattern"], code))
+    """Does ``code`` (already through ``validation.plain_tube_code``: ASCII, upper case) fit
+    the site's pattern? Letters match in either case, since codes are stored upper-case."""
+    return bool(code) and bool(re.fullmatch(workflow_settings(backend, site_id)["tube_pattern"], code,
+                                            re.IGNORECASE))

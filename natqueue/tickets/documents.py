@@ -9,7 +9,7 @@ their meaning) and ``<type>:<number>`` for the others.
 import re
 from datetime import date
 
-from natqueue.validation import Invalid, clean_resident_id, resident_id_checksum_ok
+from natqueue.validation import Invalid, clean_resident_id, plain_code, resident_id_checksum_ok
 
 RESIDENT_ID = "id"
 PASSPORT = "passport"
@@ -36,9 +36,13 @@ _PR_NEW = re.compile(r"^9\d{16}[\dX]$")
 
 
 def _plain(value, field: str) -> str:
+    """The number in ASCII upper case (see ``plain_code``); every format here is ASCII."""
     if not isinstance(value, str) or not value.strip():
         raise Invalid({field: "required"})
-    return re.sub(r"[\s-]", "", value).upper()
+    plain = plain_code(value)
+    if not plain.isascii():
+        raise Invalid({field: "format"})
+    return plain
 
 
 def _birth_ok(born: date | None) -> bool:

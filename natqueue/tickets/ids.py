@@ -33,11 +33,13 @@ def ticket_code(secret: str, ticket_id: str) -> str:
 def ticket_from_code(secret: str, code: str) -> str | None:
     """The ticket id a scanned code names, or None when it is not one of ours (or was altered)."""
     code = code.strip()
-    if not code.upper().startswith(_CODE_PREFIX + "."):
-        return None
+    if not code.isascii() or not code.upper().startswith(_CODE_PREFIX + "."):
+        return None  # (compare_digest takes ASCII only; no code of ours is anything else)
     body = code[len(_CODE_PREFIX) + 1:]
     ticket_id, sep, _check = body.rpartition(".")
     if not sep or not ticket_id:
         return None
+    # Ticket ids are lower case (site id, hex): a scanner left in caps lock still finds the ticket.
+    ticket_id = ticket_id.lower()
     expected = ticket_code(secret, ticket_id)
     return ticket_id if hmac.compare_digest(expected.upper(), code.upper()) else None

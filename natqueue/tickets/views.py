@@ -62,7 +62,8 @@ def check_holder(backend: Backend, ticket_id: str, token: str | None) -> None:
     stored = backend.redis.hget(keys.ticket(ticket_id), "token")
     if stored is None:
         raise QueueError("ticket_not_found", ticket_id)
-    if not token or not hmac.compare_digest(stored, token):
+    # Tokens are ASCII; compare_digest refuses to compare anything else (a TypeError, not a no).
+    if not isinstance(token, str) or not token or not token.isascii() or not hmac.compare_digest(stored, token):
         raise QueueError("forbidden", ticket_id)
 
 

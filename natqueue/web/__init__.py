@@ -14,6 +14,7 @@ from natqueue.sites import registry
 from natqueue.store.backend import Backend, Tuning
 from natqueue.store.connect import connect
 from natqueue.store.embedded import EmbeddedRedis
+from natqueue.web import guards
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LOCALES = ("zh_CN", "en")
@@ -75,6 +76,7 @@ def _open_backend(app: Flask) -> Backend:
     url = app.config["REDIS_URL"]
     if not url:
         embedded = EmbeddedRedis(_data_dir(app)).start()
+        embedded.watch(app.config["NATQ_REDIS_WATCHDOG_S"])  # a killed server is started again
         app.extensions["natqueue_embedded"] = embedded
         url = embedded.url
     app.config["NATQ_REDIS_URL_IN_USE"] = url
@@ -83,12 +85,14 @@ def _open_backend(app: Flask) -> Backend:
         default_service_s=app.config["NATQ_DEFAULT_SERVICE_SECONDS"],
         pace_window_ms=app.config["NATQ_PACE_WINDOW_SECONDS"] * 1000,
     )
-    return Backend(connect(url), tuning=tuning, clock=app.config.get("NATQ_CLOCK"))
+    return Backend(connect(url, app.config["NATQ_REDIS_TIMEOUT_S"]), tuning=tuning,
+                   clock=app.config.get("NATQ_CLOCK"))
 
 
 def _init_socketio(app: Flask) -> None:
     queue = app.config["NATQ_MESSAGE_QUEUE"] or app.config["REDIS_URL"]
-    options = {"async_mode": "gevent", "cors_allowed_origins": app.config.get("NATQ_CORS_ORIGINS")}
+    options = {"async_mode": "gevent", "cors_allowed_origins": app.config.get("NATQ_CORS_ORIGINS"),
+               "json": guards.SocketJSON}
     if queue and queue != "off":
         # Flask-SocketIO maps only redis:// and rediss:// itself; unix:// and sentinel need this.
         options["client_manager"] = socketio_pkg.RedisManager(queue)
@@ -107,6 +111,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     app.session_interface = _SessionInterface()
     app.json.ensure_ascii = False  # 金域华府, not \u91d1\u57df: readable, and shorter on the wire
+    guards.init_app(app)  # bounded JSON bodies, 404 for unknown sites, stations and teams
     os.makedirs(_data_dir(app), exist_ok=True)
 
     backend = _open_backend(app)

@@ -15,6 +15,7 @@ from natqueue.validation import (
     clean_site_id,
     clean_tube_code,
     collect,
+    plain_code,
 )
 from natqueue.web import get_backend
 from natqueue.web.auth import (
@@ -200,7 +201,7 @@ def staff_sign_in():
     body = json_body()
     data = collect(
         site_id=lambda: clean_site_id(body.get("site_id")),
-        code=lambda: str(body["code"]).strip() if body.get("code") not in (None, "") else _missing("code"),
+        code=lambda: _staff_code(body.get("code")),
     )
     version = staff_code.check_staff_code(get_backend(), data["site_id"], data["code"])
     token = issue_staff_token(data["site_id"], version)
@@ -210,8 +211,14 @@ def staff_sign_in():
     return response
 
 
-def _missing(field: str):
-    raise Invalid({field: "required"})
+def _staff_code(value) -> str:
+    """The code as typed on any keyboard (full-width digits included); never hashed unless ASCII."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
+        raise Invalid({"code": "required"})
+    code = plain_code(str(value))
+    if not code or not code.isascii() or len(code) > 64:
+        raise Invalid({"code": "format"})
+    return code
 
 
 @bp.post("/auth/organizer")

@@ -11,6 +11,7 @@ QUEUE_ERRORS = {
     "site_not_found": (404, _l("No such site.")),
     "ticket_not_found": (404, _l("No such ticket.")),
     "station_not_found": (404, _l("No such station.")),
+    "team_not_found": (404, _l("No such home team.")),
     "site_exists": (409, _l("A site with this id already exists.")),
     "already_queued": (409, _l("This ID number is already in the queue.")),
     "site_closed": (409, _l("All stations are closed; the queue is not taking new people.")),

@@ -4,9 +4,13 @@
 ``broadcast.announce`` writes to, and answer at once with what the client
 needs to be exact: the ticket's state, and the site events it missed since
 ``last_id`` (or a fresh snapshot when those are gone). Handlers answer through
-the acknowledgement: ``{"ok": true}`` or ``{"ok": false, "error": {...}}``.
+the acknowledgement: ``{"ok": true}`` or ``{"ok": false, "error": {...}}``; a refusal
+also comes as an ``error`` event. Payloads are checked for type, and whatever a handler
+raises is answered the same way (``_refuse_on_error``), never left unanswered.
 """
 
+import redis
+from flask import current_app
 from flask_socketio import emit, join_room
 
 from natqueue.sites import registry
@@ -15,10 +19,22 @@ from natqueue.store.feed import events_since
 from natqueue.tickets import ids, views
 from natqueue.web import get_backend, socketio
 from natqueue.web.broadcast import public_ticket, site_room, ticket_room
+from natqueue.web.errors import QUEUE_ERRORS
+from natqueue.web.guards import UNAVAILABLE
+from natqueue.web.socket_input import BadPayload, payload, refuse, text
 
 
-def _refused(code: str, message: str) -> dict:
-    return {"ok": False, "error": {"code": code, "message": message}}
+@socketio.on_error_default
+def _refuse_on_error(exc):
+    """Whatever a handler raises, the client hears why and the server goes on."""
+    if isinstance(exc, BadPayload):
+        return refuse("invalid", "The event's payload is not valid.", exc.fields)
+    if isinstance(exc, QueueError):
+        return refuse(exc.code, QUEUE_ERRORS.get(exc.code, (400, exc.code))[1])
+    if isinstance(exc, redis.exceptions.ConnectionError | redis.exceptions.TimeoutError):
+        return refuse("unavailable", UNAVAILABLE)
+    current_app.logger.exception("socket event failed")
+    return refuse("internal", "The event could not be handled.")
 
 
 def _catch_up(site_id: str, last_id: str | None) -> None:
@@ -32,25 +48,28 @@ def _catch_up(site_id: str, last_id: str | None) -> None:
 
 @socketio.on("watch_site")
 def watch_site(data):
-    site_id = (data or {}).get("site_id") if isinstance(data, dict) else None
-    if not isinstance(site_id, str) or not registry.site_exists(get_backend(), site_id):
-        return _refused("site_not_found", "No such site.")
+    """``{"site_id", "last_id": the last event seen, or none}``."""
+    data = payload(data)
+    site_id = text(data, "site_id", limit=100)
+    last_id = data.get("last_id")
+    if last_id is not None and not isinstance(last_id, str):  # an unknown string gets a snapshot
+        raise BadPayload({"last_id": "string_required"})
+    if not registry.site_exists(get_backend(), site_id):
+        raise QueueError("site_not_found", site_id)
     # Join before reading, so no event falls between the snapshot and the room.
     join_room(site_room(site_id))
-    _catch_up(site_id, data.get("last_id"))
+    _catch_up(site_id, last_id)
     return {"ok": True}
 
 
 @socketio.on("watch_ticket")
 def watch_ticket(data):
-    if not isinstance(data, dict) or not isinstance(data.get("ticket_id"), str):
-        return _refused("invalid", "ticket_id and token are required.")
+    """``{"ticket_id", "token"}``: the holder's phone only."""
+    data = payload(data)
+    ticket_id = text(data, "ticket_id", limit=200)
+    token = text(data, "token", required=False)
     backend = get_backend()
-    ticket_id = data["ticket_id"]
-    try:
-        views.check_holder(backend, ticket_id, data.get("token"))
-    except QueueError as exc:
-        return _refused(exc.code, str(exc))
+    views.check_holder(backend, ticket_id, token)
     # Join before reading: an event that lands in between is older than the
     # snapshot's last_event_id and the phone skips it; none can be missed.
     join_room(ticket_room(ticket_id))

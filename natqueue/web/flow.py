@@ -15,7 +15,16 @@ from natqueue.tickets.documents import RESIDENT_ID, clean_document
 from natqueue.tickets.ids import site_of
 from natqueue.tickets.moves import transition
 from natqueue.tickets.views import get_ticket
-from natqueue.validation import Invalid, clean_name, clean_phone, clean_tube_code, collect, mask_id_number
+from natqueue.validation import (
+    Invalid,
+    clean_name,
+    clean_phone,
+    clean_tube_code,
+    collect,
+    mask_id_number,
+    plain_code,
+    plain_tube_code,
+)
 from natqueue.web import get_backend
 from natqueue.web.auth import require_staff
 from natqueue.web.broadcast import announce, public_ticket
@@ -144,9 +153,10 @@ def scan(site_id, number):
     code = json_body().get("code")
     if not isinstance(code, str) or not code.strip() or len(code) > 200:
         raise Invalid({"code": "required"})
-    code = code.strip()
-    if tubes.is_tube_code(backend, site_id, code):
-        tube, event = tubes.open_tube(backend, site_id, str(number), code, request_id=idempotency_key())
+    code = plain_code(code, keep="-", upper=False)  # a ticket code's site id keeps its case and dashes
+    tube_code = plain_tube_code(code)
+    if tubes.is_tube_code(backend, site_id, tube_code):
+        tube, event = tubes.open_tube(backend, site_id, str(number), tube_code, request_id=idempotency_key())
         announce(event, site_id)
         return jsonify({"kind": "tube", "tube": tube})
     ticket_id = ids.ticket_from_code(secret(), code)
@@ -223,9 +233,10 @@ def station_tube(site_id, number):
 def _open(site_id: str, owner: str, mode: str = ""):
     backend = get_backend()
     code = json_body().get("code")
-    if not isinstance(code, str) or not tubes.is_tube_code(backend, site_id, code.strip()):
+    code = plain_tube_code(code) if isinstance(code, str) and len(code) <= 200 else ""
+    if not tubes.is_tube_code(backend, site_id, code):
         raise Invalid({"code": "format"})
-    tube, event = tubes.open_tube(backend, site_id, owner, code.strip(), mode, idempotency_key())
+    tube, event = tubes.open_tube(backend, site_id, owner, code, mode, idempotency_key())
     announce(event, site_id)
     return jsonify(tube), 201
 

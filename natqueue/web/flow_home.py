@@ -7,6 +7,7 @@ medic, the same binding rules when a visit is marked done.
 from flask import jsonify, request
 
 from natqueue.sampling import home, tubes
+from natqueue.sampling.home import MAX_HOME_TEAM
 from natqueue.sites import stations
 from natqueue.tickets import lanes
 from natqueue.tickets.ids import site_of
@@ -77,8 +78,8 @@ def home_tube_close(site_id, team):
 def home_done(ticket_id):
     site_id = site_of(ticket_id)
     team = json_body().get("team")
-    if isinstance(team, bool) or not isinstance(team, int) or not 1 <= team <= 99:
-        raise Invalid({"team": "integer_1_to_99"})
+    if isinstance(team, bool) or not isinstance(team, int) or not 1 <= team <= MAX_HOME_TEAM:
+        raise Invalid({"team": f"integer_1_to_{MAX_HOME_TEAM}"})
     ticket, event = home.home_done(get_backend(), ticket_id, team, idempotency_key())
     announce(event, site_id)
     return jsonify(public_ticket(ticket))

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, render_template
 
+from natqueue.sampling.home import MAX_HOME_TEAM
 from natqueue.sites import registry
 from natqueue.store.backend import QueueError
 from natqueue.web import get_backend
@@ -20,7 +21,7 @@ def _site_or_404(site_id: str) -> dict:
 @bp.get("/home/<site_id>/<int:team>")
 def home_team(site_id, team):
     """A home team's phone: who to visit, where, and the team's tube."""
-    if not 1 <= team <= 99:
+    if not 1 <= team <= MAX_HOME_TEAM:
         abort(404)
     site = _site_or_404(site_id)
     return render_template("home_team.html", site=site, team=team, signed_in=check_staff(site_id) is None)

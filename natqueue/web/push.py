@@ -25,6 +25,7 @@ from natqueue.keys import SiteKeys
 from natqueue.sites import registry
 from natqueue.web import get_backend, socketio
 from natqueue.web.auth import is_organizer, is_organizer_token
+from natqueue.web.socket_input import BadPayload, is_text, payload, refuse, text
 
 #: (app, site) -> the greenlet that will push; one per site per window in this process.
 _pending: dict[tuple[int, str], object] = {}
@@ -124,14 +125,17 @@ def _ensure_ticker(app) -> None:
 @socketio.on("watch_dashboard")
 def watch_dashboard(data):
     """Organizer only. ``{"site_ids": [...]}`` (or none: every site); answers with the figures."""
-    data = data if isinstance(data, dict) else {}
-    if not (is_organizer() or is_organizer_token(data.get("token"))):
-        return {"ok": False, "error": {"code": "forbidden", "message": "Organizer sign-in required."}}
-    backend = get_backend()
+    data = {} if data is None else payload(data)
+    token = text(data, "token", required=False)
     wanted = data.get("site_ids")
+    if wanted is not None and not (isinstance(wanted, list) and all(is_text(s, 100) for s in wanted)):
+        raise BadPayload({"site_ids": "list_of_strings_required"})
+    if not (is_organizer() or is_organizer_token(token)):
+        return refuse("forbidden", "Organizer sign-in required.")
+    backend = get_backend()
     known = registry.list_site_ids(backend)
-    site_ids = known if not isinstance(wanted, list) else [s for s in wanted if s in known]
-    if not isinstance(wanted, list):
+    site_ids = known if wanted is None else [s for s in wanted if s in known]
+    if wanted is None:
         join_room(EVERY_SITE_ROOM)
     for site_id in site_ids:
         join_room(dashboard_room(site_id))

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from natqueue.sampling import records, rounds
 from natqueue.sites import settings
-from natqueue.validation import Invalid, clean_name, collect
+from natqueue.validation import Invalid, clean_name, collect, plain_tube_code
 from natqueue.web import get_backend
 from natqueue.web.auth import require_organizer, require_staff
 from natqueue.web.broadcast import announce
@@ -123,7 +123,7 @@ def export(site_id, round_id, fmt):
 @bp.get("/sites/<site_id>/tubes/<code>/trace")
 @require_organizer
 def trace(site_id, code):
-    response = jsonify(records.trace(get_backend(), site_id, code, _who()))
+    response = jsonify(records.trace(get_backend(), site_id, plain_tube_code(code) or code, _who()))
     response.headers["Cache-Control"] = "no-store"
     return response
 
