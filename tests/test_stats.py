@@ -297,3 +297,14 @@ def test_a_resident_sent_back_to_the_queue_and_called_again_is_one_wait(qb, site
     waits = dashboard.site_stats(qb, "jinyu")["waits"]
     assert (waits["count_today"], waits["max_s"]) == (1, 600)
 
+
+
+def test_a_sample_made_while_the_figures_are_read_counts_in_the_hour_as_in_the_day(qb, site, clock):
+    """The dashboard reads the clock, then the counts: a sample recorded in between is in the
+    day's total, and the station's hour must agree, not read 0 beside a throughput of 1."""
+    clock.set("10:00", plus_s=1)
+    move(qb, (join(qb, 1), call(qb, 1))[1], "sampled")
+    clock.set("10:00")  # the dashboard's clock was read just before the sample was written
+    figs = dashboard.site_stats(qb, "jinyu")
+    assert figs["throughput"]["today"] == 1
+    assert station(figs, 1)["per_hour_15"] == 4 and figs["throughput"]["per_hour_60"] == 1

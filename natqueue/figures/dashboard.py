@@ -49,8 +49,10 @@ def site_stats(backend: Backend, site_id: str, sync_alerts: bool = True) -> dict
     pipe.zrange(keys.waiting, 0, 0)
     pipe.hgetall(keys.station_reasons)
     for n in numbers:
-        pipe.zcount(keys.served_at(n), now - 15 * MINUTE_MS, now)
-        pipe.zcount(keys.served_at(n), now - 60 * MINUTE_MS, now)
+        # Up to +inf, not now: a sample recorded between reading the clock and this read is
+        # already in the day's counts above, and the hour's must agree with them.
+        pipe.zcount(keys.served_at(n), now - 15 * MINUTE_MS, "+inf")
+        pipe.zcount(keys.served_at(n), now - 60 * MINUTE_MS, "+inf")
         pipe.zcard(keys.serving(n))
         pipe.hgetall(keys.roster(n))
     answers = pipe.execute()
