@@ -1,6 +1,6 @@
 """The JSON API, ``/api/v1``. Views are thin: check input, call the domain, announce."""
 
-from flask import Response, current_app, jsonify, request, url_for
+from flask import Response, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from natqueue import qr
@@ -30,9 +30,10 @@ from natqueue.web.auth import (
     require_staff,
 )
 from natqueue.web.broadcast import announce, public_ticket
-from natqueue.web.errors import api_blueprint, api_error, idempotency_key, json_body
-from natqueue.web.flow import announce_ticket, join_from_body, with_code
+from natqueue.web.errors import api_blueprint, api_error
+from natqueue.web.flow import announce_ticket, join_from_body
 from natqueue.web.push import site_added
+from natqueue.web.requests import holder_token, idempotency_key, integer, json_body, public_url, timezone, with_code
 
 bp = api_blueprint("api", __name__)
 
@@ -48,29 +49,6 @@ def _method(_exc):
     return api_error(405, "method_not_allowed", _l("Method not allowed."))
 
 
-def public_url(path: str) -> str:
-    base = current_app.config["NATQ_PUBLIC_URL"] or request.host_url
-    return base.rstrip("/") + path
-
-
-def _int_field(value, field: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise Invalid({field: f"integer_{low}_to_{high}"})
-    return value
-
-
-def _timezone(value) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    if value is None:
-        return current_app.config["NATQ_TIMEZONE"]
-    try:
-        ZoneInfo(str(value))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid({"timezone": "unknown"}) from None
-    return str(value)
-
-
 # --- sites -------------------------------------------------------------------
 
 
@@ -82,10 +60,10 @@ def create_site():
         id=lambda: clean_site_id(body.get("id")),
         name=lambda: clean_name(body.get("name"), "name", 60),
         address=lambda: "" if not body.get("address") else clean_name(body.get("address"), "address", 200),
-        stations=lambda: _int_field(body.get("stations"), "stations", 1, registry.MAX_STATIONS),
-        timezone=lambda: _timezone(body.get("timezone")),
+        stations=lambda: integer(body.get("stations"), "stations", 1, registry.MAX_STATIONS),
+        timezone=lambda: timezone(body.get("timezone")),
         alert_ahead=lambda: None if body.get("alert_ahead") is None
-        else _int_field(body.get("alert_ahead"), "alert_ahead", 0, 500),
+        else integer(body.get("alert_ahead"), "alert_ahead", 0, 500),
     )
     site = registry.create_site(
         get_backend(), data["id"], data["name"], data["stations"], address=data["address"],
@@ -162,15 +140,11 @@ def join(site_id):
     return join_from_body(site_id, json_body())
 
 
-def _holder_token() -> str | None:
-    return request.headers.get("X-Ticket-Token") or None
-
-
 @bp.get("/tickets/<ticket_id>")
 def get_ticket(ticket_id):
     backend = get_backend()
     site_id = ids.site_of(ticket_id)
-    token = _holder_token()
+    token = holder_token()
     if token is None and check_staff(site_id) is None:
         return jsonify(views.get_ticket(backend, ticket_id))
     views.check_holder(backend, ticket_id, token)
@@ -181,7 +155,7 @@ def get_ticket(ticket_id):
 def cancel_ticket(ticket_id):
     backend = get_backend()
     site_id = ids.site_of(ticket_id)
-    token = _holder_token()
+    token = holder_token()
     if token is None:
         refused = check_staff(site_id)
         if refused is not None:

@@ -1,10 +1,10 @@
 """One shape for every API error: ``{"error": {"code", "message", "fields"}}``."""
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from flask_babel import lazy_gettext as _l
 
 from natqueue.store.backend import QueueError
-from natqueue.validation import Invalid, clean_request_id
+from natqueue.validation import Invalid
 
 #: Status and human message for each domain error code.
 QUEUE_ERRORS = {
@@ -74,15 +74,3 @@ def api_blueprint(name: str, import_name: str, url_prefix: str | None = "/api/v1
     bp.register_error_handler(QueueError, from_queue_error)
     bp.register_error_handler(Invalid, invalid_fields)
     return bp
-
-
-def json_body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise Invalid({"body": "json_object_required"})
-    return body
-
-
-def idempotency_key() -> str | None:
-    """The request id a client sends so that its retries replay instead of acting twice."""
-    return clean_request_id(request.headers.get("Idempotency-Key"))

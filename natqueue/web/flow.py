@@ -4,7 +4,7 @@ Views stay thin: check the input, call the domain, announce the change once.
 Every answer masks ID numbers and phones; only ``records`` (organizer) unmasks.
 """
 
-from flask import Response, current_app, g, jsonify
+from flask import Response, jsonify
 from flask_babel import lazy_gettext as _l
 
 from natqueue import qr
@@ -18,7 +18,6 @@ from natqueue.tickets.views import get_ticket
 from natqueue.validation import (
     Invalid,
     clean_name,
-    clean_phone,
     clean_tube_code,
     collect,
     mask_id_number,
@@ -28,23 +27,19 @@ from natqueue.validation import (
 from natqueue.web import get_backend
 from natqueue.web.auth import require_staff
 from natqueue.web.broadcast import announce, public_ticket
-from natqueue.web.errors import api_blueprint, api_error, idempotency_key, json_body
+from natqueue.web.errors import api_blueprint, api_error
+from natqueue.web.requests import (
+    actor,
+    choice,
+    idempotency_key,
+    json_body,
+    person,
+    reason,
+    secret,
+    with_code,
+)
 
 bp = api_blueprint("flow", __name__)
-MAX_REASON = 100
-
-
-
-def _choice(value, allowed, field: str, empty_ok: bool = True) -> str:
-    if value in (None, "", False) and empty_ok:
-        return ""
-    if value not in allowed:
-        raise Invalid({field: "one_of_" + "_".join(allowed)})
-    return value
-
-
-def _reason(value, field: str) -> str:
-    return clean_name(value, field, MAX_REASON)
 
 
 def announce_ticket(ticket: dict) -> None:
@@ -55,41 +50,7 @@ def announce_ticket(ticket: dict) -> None:
     socketio.emit("ticket", public_ticket(ticket), to=ticket_room(ticket["id"]))
 
 
-def secret() -> str:
-    return current_app.config["SECRET_KEY"]
-
-
-def _with_code(ticket: dict) -> dict:
-    ticket["code"] = ids.ticket_code(secret(), ticket["id"])
-    return ticket
-
-
 # --- joining: one person or a household ---------------------------------------------
-
-
-def _person(raw, prefix: str, shared_phone, phone_required: bool = True) -> lanes.Person:
-    if not isinstance(raw, dict):
-        raise Invalid({prefix.rstrip("."): "json_object_required"})
-    phone_value = raw.get("phone") or shared_phone
-    data = collect(
-        name=lambda: _prefixed(prefix, lambda: clean_name(raw.get("name"))),
-        phone=lambda: "" if not phone_value and not phone_required
-        else _prefixed(prefix, lambda: clean_phone(phone_value)),
-        doc=lambda: _prefixed(prefix, lambda: clean_document(raw.get("doc_type"), raw.get("id_number"))),
-        declared=lambda: _prefixed(prefix, lambda: _choice(raw.get("priority"), lanes.PRIORITY_REASONS,
-                                                           "priority")),
-        single=lambda: "yellow_code" if raw.get("yellow_code") is True else "",
-    )
-    doc_type, number = data["doc"]
-    return lanes.Person(data["name"], data["phone"], doc_type, number, declared=data["declared"],
-                           single=data["single"])
-
-
-def _prefixed(prefix: str, check):
-    try:
-        return check()
-    except Invalid as exc:
-        raise Invalid({prefix + k: v for k, v in exc.fields.items()}) from None
 
 
 def join_from_body(site_id: str, body: dict):
@@ -98,10 +59,10 @@ def join_from_body(site_id: str, body: dict):
     backend = get_backend()
     request_id = idempotency_key()
     if "people" not in body:
-        person = _person(body, "", None)
-        found, event = joining.join_people(backend, site_id, [person], request_id=request_id)
+        one = person(body, "", None)
+        found, event = joining.join_people(backend, site_id, [one], request_id=request_id)
         announce(event, site_id)
-        return jsonify(_with_code(found[0])), 201
+        return jsonify(with_code(found[0])), 201
     people = body.get("people")
     limit = settings.workflow_settings(backend, site_id)["family_max"]
     if not isinstance(people, list) or not people:
@@ -111,7 +72,7 @@ def join_from_body(site_id: str, body: dict):
     checked, bad = [], {}
     for i, raw in enumerate(people):
         try:
-            checked.append(_person(raw, f"people.{i}.", body.get("phone")))
+            checked.append(person(raw, f"people.{i}.", body.get("phone")))
         except Invalid as exc:
             bad.update(exc.fields)
     if bad:
@@ -124,7 +85,7 @@ def join_from_body(site_id: str, body: dict):
         seen[key] = i
     found, event = joining.join_people(backend, site_id, checked, request_id=request_id)
     announce(event, site_id)
-    return jsonify({"household": found[0].get("household"), "tickets": [_with_code(t) for t in found]}), 201
+    return jsonify({"household": found[0].get("household"), "tickets": [with_code(t) for t in found]}), 201
 
 
 @bp.get("/ticket-codes/<code>.svg")
@@ -134,11 +95,6 @@ def ticket_qr(code):
     if ids.ticket_from_code(secret(), code) is None:
         return api_error(404, "unknown_code", _l("This code is not a ticket or a tube of this site."))
     return Response(qr.svg(code), mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=86400"})
-
-
-def with_code(ticket: dict) -> dict:
-    """The holder's view of a ticket carries its code, for the QR image."""
-    return _with_code(ticket)
 
 
 # --- the station console -------------------------------------------------------------
@@ -191,12 +147,12 @@ def scan(site_id, number):
 def walk_in(site_id, number):
     """A ticket for someone without a phone, issued at the table; same queue, same rules."""
     body = json_body()
-    person = _person(body, "", None, phone_required=False)
-    person.priority = _choice(body.get("priority"), lanes.PRIORITY_REASONS, "priority")
-    person.declared = ""
+    walker = person(body, "", None, phone_required=False)
+    walker.priority = choice(body.get("priority"), lanes.PRIORITY_REASONS, "priority")
+    walker.declared = ""
     # ``single`` names the reason; ``yellow_code: true`` (the join's field) means the same.
-    person.single = _choice(body.get("single"), lanes.SINGLE_REASONS, "single") or person.single
-    found, event = joining.join_people(get_backend(), site_id, [person], request_id=idempotency_key(),
+    walker.single = choice(body.get("single"), lanes.SINGLE_REASONS, "single") or walker.single
+    found, event = joining.join_people(get_backend(), site_id, [walker], request_id=idempotency_key(),
                                         walk_in=True)
     announce(event, site_id)
     ticket = public_ticket(found[0])
@@ -206,7 +162,7 @@ def walk_in(site_id, number):
 @bp.post("/sites/<site_id>/stations/<int:number>/mode")
 @require_staff
 def station_mode(site_id, number):
-    mode = _choice(json_body().get("mode"), stations.STATION_MODES, "mode", empty_ok=False)
+    mode = choice(json_body().get("mode"), stations.STATION_MODES, "mode", empty_ok=False)
     event = stations.set_mode(get_backend(), site_id, number, mode, idempotency_key())
     announce(event, site_id)
     return jsonify({"station": number, "mode": mode})
@@ -271,9 +227,9 @@ def flags(ticket_id):
     body = json_body()
     data = collect(
         priority=lambda: None if "priority" not in body
-        else _choice(body["priority"], lanes.PRIORITY_REASONS, "priority"),
+        else choice(body["priority"], lanes.PRIORITY_REASONS, "priority"),
         single=lambda: None if "single" not in body
-        else _choice(body["single"], lanes.SINGLE_REASONS, "single"),
+        else choice(body["single"], lanes.SINGLE_REASONS, "single"),
     )
     ticket, event = moves.set_flags(get_backend(), ticket_id, data["priority"], data["single"], idempotency_key())
     announce(event, site_id, ticket)
@@ -294,8 +250,8 @@ def move(ticket_id):
 @require_staff
 def void(ticket_id):
     site_id = site_of(ticket_id)
-    reason = _reason(json_body().get("reason"), "reason")
-    ticket, event = tubes.void_sample(get_backend(), ticket_id, reason, getattr(g, "actor", "staff"),
+    why = reason(json_body().get("reason"), "reason")
+    ticket, event = tubes.void_sample(get_backend(), ticket_id, why, actor(),
                                       idempotency_key())
     announce(event, site_id)
     return jsonify(ticket)

@@ -11,18 +11,13 @@ from natqueue.sampling.home import MAX_HOME_TEAM
 from natqueue.sites import stations
 from natqueue.tickets import lanes
 from natqueue.tickets.ids import site_of
-from natqueue.validation import Invalid, clean_name, collect
+from natqueue.validation import clean_name, collect
 from natqueue.web import get_backend
 from natqueue.web.auth import require_staff
 from natqueue.web.broadcast import announce, public_ticket
-from natqueue.web.errors import api_blueprint, idempotency_key, json_body
-from natqueue.web.flow import (
-    _choice,
-    _open,
-    _owner_routes,
-    _person,
-    _reason,
-)
+from natqueue.web.errors import api_blueprint
+from natqueue.web.flow import _open, _owner_routes
+from natqueue.web.requests import choice, idempotency_key, integer, json_body, person, reason
 
 bp = api_blueprint("flow_home", __name__)
 
@@ -38,15 +33,15 @@ def home_list(site_id):
 def home_add(site_id):
     body = json_body()
     data = collect(  # every bad field at once, the person's included
-        person=lambda: _person(body, "", None, phone_required=False),
+        person=lambda: person(body, "", None, phone_required=False),
         address=lambda: clean_name(body.get("address"), "address", 200),
-        reason=lambda: _reason(body.get("reason"), "reason"),
-        single=lambda: _choice(body.get("single"), lanes.SINGLE_REASONS, "single"),
+        reason=lambda: reason(body.get("reason"), "reason"),
+        single=lambda: choice(body.get("single"), lanes.SINGLE_REASONS, "single"),
     )
-    person = data["person"]
-    single = data["single"] or person.single  # ``yellow_code: true``, as at a join, means the same
-    ticket, event = home.home_add(get_backend(), site_id, person.name, person.phone, person.doc_type,
-                                   person.id_number, data["address"], data["reason"], single,
+    resident = data["person"]
+    single = data["single"] or resident.single  # ``yellow_code: true``, as at a join, means the same
+    ticket, event = home.home_add(get_backend(), site_id, resident.name, resident.phone, resident.doc_type,
+                                   resident.id_number, data["address"], data["reason"], single,
                                    idempotency_key())
     announce(event, site_id)
     return jsonify(public_ticket(ticket)), 201
@@ -61,7 +56,7 @@ def home_tube_view(site_id, team):
 @bp.post("/sites/<site_id>/home/<int:team>/tube")
 @require_staff
 def home_tube(site_id, team):
-    mode = _choice(request.args.get("mode") or "pooled", stations.STATION_MODES, "mode")
+    mode = choice(request.args.get("mode") or "pooled", stations.STATION_MODES, "mode")
     return _open(site_id, f"h{team}", mode)
 
 
@@ -77,9 +72,7 @@ def home_tube_close(site_id, team):
 @require_staff
 def home_done(ticket_id):
     site_id = site_of(ticket_id)
-    team = json_body().get("team")
-    if isinstance(team, bool) or not isinstance(team, int) or not 1 <= team <= MAX_HOME_TEAM:
-        raise Invalid({"team": f"integer_1_to_{MAX_HOME_TEAM}"})
+    team = integer(json_body().get("team"), "team", 1, MAX_HOME_TEAM)
     ticket, event = home.home_done(get_backend(), ticket_id, team, idempotency_key())
     announce(event, site_id)
     return jsonify(public_ticket(ticket))

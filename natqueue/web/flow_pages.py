@@ -3,19 +3,10 @@
 from flask import Blueprint, abort, render_template
 
 from natqueue.sampling.home import MAX_HOME_TEAM
-from natqueue.sites import registry
-from natqueue.store.backend import QueueError
-from natqueue.web import get_backend
 from natqueue.web.auth import check_staff, is_organizer
+from natqueue.web.requests import site_or_404
 
 bp = Blueprint("flow_pages", __name__)
-
-
-def _site_or_404(site_id: str) -> dict:
-    try:
-        return registry.get_site(get_backend(), site_id)
-    except QueueError:
-        abort(404)
 
 
 @bp.get("/home/<site_id>/<int:team>")
@@ -23,12 +14,12 @@ def home_team(site_id, team):
     """A home team's phone: who to visit, where, and the team's tube."""
     if not 1 <= team <= MAX_HOME_TEAM:
         abort(404)
-    site = _site_or_404(site_id)
+    site = site_or_404(site_id)
     return render_template("home_team.html", site=site, team=team, signed_in=check_staff(site_id) is None)
 
 
 @bp.get("/organizer/sites/<site_id>/rounds")
 def rounds(site_id):
     """Rounds, figures, exports, traces and the audit log; the data arrives only for the organizer."""
-    site = _site_or_404(site_id)
+    site = site_or_404(site_id)
     return render_template("rounds.html", site=site, signed_in=is_organizer())

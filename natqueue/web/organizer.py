@@ -14,10 +14,10 @@ from natqueue.sites import registry, settings, staffing
 from natqueue.store.backend import QueueError
 from natqueue.validation import Invalid, clean_name, collect
 from natqueue.web import get_backend
-from natqueue.web.api import _int_field, _timezone, public_url
 from natqueue.web.auth import is_organizer, require_organizer, require_staff
-from natqueue.web.errors import api_blueprint, idempotency_key, json_body
+from natqueue.web.errors import api_blueprint
 from natqueue.web.push import site_changed
+from natqueue.web.requests import idempotency_key, integer, json_body, public_url, timezone
 
 bp = api_blueprint("organizer", __name__, url_prefix=None)
 
@@ -102,21 +102,21 @@ def _hhmm(value, field: str) -> str:
 def _standard(value) -> dict:
     if not isinstance(value, dict) or set(value) - set(arithmetic.ROLES):
         raise Invalid({"standard": "roles_" + "|".join(arithmetic.ROLES)})
-    return {role: _int_field(value.get(role, 0), f"standard.{role}", 0, 20) for role in arithmetic.ROLES}
+    return {role: integer(value.get(role, 0), f"standard.{role}", 0, 20) for role in arithmetic.ROLES}
 
 
 _SETTINGS = {
     "name": lambda v: clean_name(v, "name", 60),
     "address": lambda v: "" if not v else clean_name(v, "address", 200),
     "area": lambda v: "" if not v else clean_name(v, "area", 60),
-    "timezone": _timezone,
+    "timezone": timezone,
     "opens": lambda v: "" if not v else _hhmm(v, "opens"),
     "closes": lambda v: "" if not v else _hhmm(v, "closes"),
-    "band_busy_min": lambda v: _int_field(v, "band_busy_min", 1, 600),
-    "band_congested_min": lambda v: _int_field(v, "band_congested_min", 1, 600),
-    "wait_target_min": lambda v: _int_field(v, "wait_target_min", 1, 600),
+    "band_busy_min": lambda v: integer(v, "band_busy_min", 1, 600),
+    "band_congested_min": lambda v: integer(v, "band_congested_min", 1, 600),
+    "wait_target_min": lambda v: integer(v, "wait_target_min", 1, 600),
     "shift_day_start": lambda v: _hhmm(v, "shift_day_start"),
-    "shift_hours": lambda v: _int_field(v, "shift_hours", 1, 23),
+    "shift_hours": lambda v: integer(v, "shift_hours", 1, 23),
     "standard": _standard,
 }
 
@@ -131,7 +131,7 @@ def update_site(site_id):
         raise Invalid({name: "unknown" for name in unknown})
     checks = {name: (lambda name=name: _SETTINGS[name](body[name])) for name in body if name in _SETTINGS}
     if "stations" in body:
-        checks["stations"] = lambda: _int_field(body["stations"], "stations", 1, registry.MAX_STATIONS)
+        checks["stations"] = lambda: integer(body["stations"], "stations", 1, registry.MAX_STATIONS)
     data = collect(**checks)
     backend = get_backend()
     meta = settings.read_meta(backend, site_id)

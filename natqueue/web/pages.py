@@ -5,10 +5,10 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from natqueue.sites import registry, settings
-from natqueue.store.backend import QueueError
 from natqueue.web import LOCALES, get_backend
 from natqueue.web.auth import check_staff
 from natqueue.web.errors import api_error
+from natqueue.web.requests import site_or_404
 
 bp = Blueprint("pages", __name__)
 
@@ -28,13 +28,6 @@ def _locale():
     return {"locale": str(get_locale())}
 
 
-def _site_or_404(site_id: str) -> dict:
-    try:
-        return registry.get_site(get_backend(), site_id)
-    except QueueError:
-        abort(404)
-
-
 @bp.get("/")
 def index():
     backend = get_backend()
@@ -50,7 +43,7 @@ def favicon():
 
 @bp.get("/s/<site_id>")
 def resident(site_id):
-    site = _site_or_404(site_id)
+    site = site_or_404(site_id)
     site["family_max"] = settings.workflow_settings(get_backend(), site_id)["family_max"]
     conf = settings.organizer_settings(settings.read_meta(get_backend(), site_id))
     site["opens"], site["closes"] = conf["opens"], conf["closes"]  # residents plan when to come
@@ -62,7 +55,7 @@ def resident(site_id):
 
 @bp.get("/station/<site_id>/<int:number>")
 def station(site_id, number):
-    site = _site_or_404(site_id)
+    site = site_or_404(site_id)
     if number not in {s["number"] for s in site["stations"]}:
         abort(404)
     signed_in = check_staff(site_id) is None

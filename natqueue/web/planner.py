@@ -19,7 +19,8 @@ from natqueue import planner, site_plan
 from natqueue.validation import SITE_ID
 from natqueue.web import get_backend
 from natqueue.web.auth import is_organizer, require_organizer
-from natqueue.web.errors import api_blueprint, api_error, json_body
+from natqueue.web.errors import api_blueprint, api_error
+from natqueue.web.requests import json_body
 
 bp = api_blueprint("planner", __name__, url_prefix=None)
 

@@ -6,7 +6,7 @@ Public: numbers only, never names, ID numbers or phones.
 
 import json
 
-from flask import Blueprint, abort, current_app, jsonify, make_response, render_template, request
+from flask import Blueprint, current_app, jsonify, make_response, render_template, request
 from flask_babel import force_locale
 
 from natqueue.figures import arithmetic, dashboard
@@ -15,7 +15,7 @@ from natqueue.sites import registry, settings
 from natqueue.store.backend import QueueError
 from natqueue.tickets.views import upcoming_ids
 from natqueue.web import get_backend
-from natqueue.web.api import public_url
+from natqueue.web.requests import public_url, site_or_404
 
 bp = Blueprint("public", __name__)
 
@@ -123,16 +123,9 @@ def sites_api():
     return jsonify({"sites": public_sites(get_backend())})
 
 
-def _site_or_404(site_id: str) -> dict:
-    try:
-        return registry.get_site(get_backend(), site_id)
-    except QueueError:
-        abort(404)
-
-
 @bp.get("/display/<site_id>")
 def display(site_id):
-    site = _site_or_404(site_id)
+    site = site_or_404(site_id)
     # Read out to residents in Chinese, whatever the TV's browser was set to (unless ?lang=en).
     locale = "en" if request.args.get("lang") == "en" else "zh_CN"
     with force_locale(locale):
@@ -141,7 +134,7 @@ def display(site_id):
 
 @bp.get("/sites/<site_id>/poster")
 def poster(site_id):
-    site = _site_or_404(site_id)
+    site = site_or_404(site_id)
     conf = settings.organizer_settings(settings.read_meta(get_backend(), site_id))
     # Printed for residents: Chinese, whatever the organizer's browser prefers (unless ?lang=en).
     with force_locale("en" if request.args.get("lang") == "en" else "zh_CN"):

@@ -4,7 +4,7 @@ Traces and exports hand out unmasked personal data: organizer only, and each
 one is written to the audit log first.
 """
 
-from flask import Response, g, jsonify, request
+from flask import Response, jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from natqueue.sampling import records, rounds
@@ -13,26 +13,11 @@ from natqueue.validation import Invalid, clean_name, collect, plain_tube_code
 from natqueue.web import get_backend
 from natqueue.web.auth import require_organizer, require_staff
 from natqueue.web.broadcast import announce
-from natqueue.web.errors import api_blueprint, api_error, idempotency_key
+from natqueue.web.errors import api_blueprint, api_error
+from natqueue.web.requests import boolean, idempotency_key, integer, who
 
 bp = api_blueprint("records", __name__)
 
-
-
-def _who() -> str:
-    """Who asked: the role, the name the organizer gives (X-Natq-User, or ``?by=`` on a download
-    link) and the address."""
-    name = (request.headers.get("X-Natq-User") or request.args.get("by") or "").strip()[:40]
-    return " ".join(x for x in (getattr(g, "actor", "organizer"), name, request.remote_addr or "") if x)
-
-
-def _int(body, field, low, high, allowed=None):
-    value = body[field]
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise Invalid({field: f"integer_{low}_to_{high}"})
-    if allowed and value not in allowed:
-        raise Invalid({field: "one_of_" + "_".join(map(str, allowed))})
-    return value
 
 
 def _ratio(value):
@@ -46,12 +31,6 @@ def _pattern(value):
     if not isinstance(value, str) or not value or len(value) > 100 or not settings.tube_pattern_ok(value):
         raise Invalid({"tube_pattern": "regex"})
     return value
-
-
-def _bool(body, field):
-    if not isinstance(body[field], bool):
-        raise Invalid({field: "boolean"})
-    return body[field]
 
 
 @bp.get("/sites/<site_id>/workflow")
@@ -68,11 +47,11 @@ def patch_settings(site_id):
         raise Invalid({"body": "json_object_required"})
     checks = {
         "priority_ratio": lambda: _ratio(body["priority_ratio"]),
-        "tube_capacity": lambda: _int(body, "tube_capacity", 1, 20, settings.TUBE_CAPACITIES),
+        "tube_capacity": lambda: integer(body["tube_capacity"], "tube_capacity", 1, 20, settings.TUBE_CAPACITIES),
         "tube_pattern": lambda: _pattern(body["tube_pattern"]),
-        "require_tube": lambda: _bool(body, "require_tube"),
-        "family_max": lambda: _int(body, "family_max", 1, 8),
-        "retention_days": lambda: _int(body, "retention_days", 1, 365),
+        "require_tube": lambda: boolean(body["require_tube"], "require_tube"),
+        "family_max": lambda: integer(body["family_max"], "family_max", 1, 8),
+        "retention_days": lambda: integer(body["retention_days"], "retention_days", 1, 365),
     }
     unknown = [k for k in body if k not in checks]
     if unknown:
@@ -111,7 +90,7 @@ def round_figures(site_id, round_id):
 def export(site_id, round_id, fmt):
     if fmt not in ("csv", "xlsx"):
         return api_error(404, "not_found", _l("Not found."))
-    rows = records.export_rows(get_backend(), site_id, round_id, _who(), fmt)
+    rows = records.export_rows(get_backend(), site_id, round_id, who(), fmt)
     name = f"{site_id}-round-{round_id}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
     if fmt == "csv":
@@ -123,7 +102,7 @@ def export(site_id, round_id, fmt):
 @bp.get("/sites/<site_id>/tubes/<code>/trace")
 @require_organizer
 def trace(site_id, code):
-    response = jsonify(records.trace(get_backend(), site_id, plain_tube_code(code) or code, _who()))
+    response = jsonify(records.trace(get_backend(), site_id, plain_tube_code(code) or code, who()))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -139,4 +118,4 @@ def audit_log(site_id):
 def purge(site_id, round_id):
     backend = get_backend()
     days = settings.workflow_settings(backend, site_id)["retention_days"]
-    return jsonify(rounds.purge_round(backend, site_id, round_id, days, _who()))
+    return jsonify(rounds.purge_round(backend, site_id, round_id, days, who()))
