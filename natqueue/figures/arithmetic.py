@@ -93,6 +93,16 @@ def band(minutes: float | None, busy_min: int = DEFAULT_BAND_BUSY_MIN,
     return "busy" if minutes < congested_min else "congested"
 
 
+def site_band_minutes(waiting: int, eta_s: int | None, longest_ms: int | None) -> float | None:
+    """The minutes a site's band is judged by: nobody waiting, none; else the estimate for
+    someone joining now; with no estimate (no station open), how long the first has waited."""
+    if not waiting:
+        return 0
+    if eta_s is not None:
+        return eta_s / 60
+    return None if longest_ms is None else round(longest_ms / MINUTE_MS, 1)
+
+
 def band_rank(name: str) -> int:
     return BANDS.index(name) if name in BANDS else 0
 

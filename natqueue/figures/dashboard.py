@@ -27,10 +27,6 @@ def _ints(raw: dict) -> dict[str, int]:
     return found
 
 
-def _minutes(ms: int | None) -> float | None:
-    return None if ms is None else round(ms / MINUTE_MS, 1)
-
-
 def site_stats(backend: Backend, site_id: str, sync_alerts: bool = True) -> dict:
     """Every figure the dashboard shows for one site (see docs/figures.md)."""
     keys = SiteKeys(site_id)
@@ -60,11 +56,7 @@ def site_stats(backend: Backend, site_id: str, sync_alerts: bool = True) -> dict
     per_station = [answers[3 + 4 * i: 7 + 4 * i] for i in range(len(numbers))]
     agg = _ints(day_raw)
 
-    longest_ms, longest_number = None, None
-    if oldest:
-        created, longest_number = backend.redis.hmget(keys.ticket(oldest[0]), "created_ms", "number")
-        if created is not None:
-            longest_ms = max(0, now - int(created))
+    longest_ms, longest_number = longest_wait(backend, keys, now, oldest)
 
     histogram = {int(k[1:]): v for k, v in agg.items() if k.startswith("h") and k[1:].isdigit()}
     waits_n = agg.get("waits_n", 0)
@@ -93,9 +85,7 @@ def site_stats(backend: Backend, site_id: str, sync_alerts: bool = True) -> dict
         })
 
     eta = site["eta_seconds"]
-    band_minutes = eta / 60 if eta is not None else _minutes(longest_ms)
-    if not site["waiting"]:
-        band_minutes = 0
+    band_minutes = arithmetic.site_band_minutes(site["waiting"], eta, longest_ms)
     stats = {
         "site_id": site_id,
         "name": site["name"],
@@ -125,6 +115,24 @@ def site_stats(backend: Backend, site_id: str, sync_alerts: bool = True) -> dict
     }
     stats["alerts"] = alerts.sync(backend, site_id, alerts.conditions(stats)) if sync_alerts else []
     return stats
+
+
+def longest_wait(backend: Backend, keys: SiteKeys, now: int,
+                 oldest: list | None = None) -> tuple[int | None, str | None]:
+    """How long the first in line has waited (ms) and their number; ``oldest``: the first id
+    of the waiting set when the caller already read it."""
+    if oldest is None:
+        oldest = backend.redis.zrange(keys.waiting, 0, 0)
+    if not oldest:
+        return None, None
+    created, number = backend.redis.hmget(keys.ticket(oldest[0]), "created_ms", "number")
+    return (None if created is None else max(0, now - int(created))), number
+
+
+def most_crowded_first(found: list[dict]) -> list[dict]:
+    """Sites' figures for the organizer: congested, busy, flowing; then the longest estimate."""
+    return sorted(found, key=lambda s: (-arithmetic.band_rank(s["band"]), -(s.get("eta_join_s") or 0),
+                                        s.get("name", "")))
 
 
 def _chart(agg: dict[str, int], quarter_now: int) -> dict:

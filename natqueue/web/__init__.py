@@ -10,6 +10,7 @@ from flask_babel import Babel
 from flask_socketio import SocketIO
 
 from natqueue import keys
+from natqueue.figures.public_list import PublicList
 from natqueue.sites import registry
 from natqueue.store.backend import Backend, Tuning
 from natqueue.store.connect import connect
@@ -116,6 +117,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     backend = _open_backend(app)
     app.extensions["natqueue"] = backend
+    app.extensions["natqueue_public_list"] = PublicList()
     if not app.config["NATQ_ADMIN_TOKEN"]:
         app.config["NATQ_ADMIN_TOKEN"] = _read_or_create_secret(
             os.path.join(_data_dir(app), "admin-token"), lambda: secrets.token_urlsafe(24)

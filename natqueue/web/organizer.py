@@ -38,12 +38,7 @@ def all_stats():
     """Every site, the most crowded first (congested, busy, flowing; then longest estimate)."""
     backend = get_backend()
     found = [site_figures.site_stats(backend, s) for s in registry.list_site_ids(backend)]
-    return jsonify({"sites": sort_by_band(found)})
-
-
-def sort_by_band(found: list[dict]) -> list[dict]:
-    return sorted(found, key=lambda s: (-arithmetic.band_rank(s["band"]), -(s.get("eta_join_s") or 0),
-                                        s.get("name", "")))
+    return jsonify({"sites": site_figures.most_crowded_first(found)})
 
 
 @bp.post("/api/v1/sites/<site_id>/alerts/<alert_id>/ack")
@@ -173,7 +168,7 @@ def admin_sites():
     if not is_organizer():
         return _sign_in_page(_l("Sites"))
     backend = get_backend()
-    found = sort_by_band([site_figures.site_stats(backend, s, sync_alerts=False)
+    found = site_figures.most_crowded_first([site_figures.site_stats(backend, s, sync_alerts=False)
                           for s in registry.list_site_ids(backend)])
     return render_template("admin_sites.html", sites=found)
 

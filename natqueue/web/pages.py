@@ -8,7 +8,7 @@ from natqueue.sites import registry, settings
 from natqueue.web import LOCALES, get_backend
 from natqueue.web.auth import check_staff
 from natqueue.web.errors import api_error
-from natqueue.web.requests import site_or_404
+from natqueue.web.requests import shared_public_list, site_or_404
 
 bp = Blueprint("pages", __name__)
 
@@ -43,11 +43,14 @@ def favicon():
 
 @bp.get("/s/<site_id>")
 def resident(site_id):
+    backend = get_backend()
     site = site_or_404(site_id)
-    site["family_max"] = settings.workflow_settings(get_backend(), site_id)["family_max"]
-    conf = settings.organizer_settings(settings.read_meta(get_backend(), site_id))
+    site["family_max"] = settings.workflow_settings(backend, site_id)["family_max"]
+    conf = settings.organizer_settings(settings.read_meta(backend, site_id))
     site["opens"], site["closes"] = conf["opens"], conf["closes"]  # residents plan when to come
-    response = make_response(render_template("resident.html", site=site))
+    # Only a congested site suggests another; the list it picks from is shared for a few seconds.
+    calmer = shared_public_list().calmer_than(backend, site, conf)
+    response = make_response(render_template("resident.html", site=site, calmer=calmer))
     # A phone must never show yesterday's queue from its cache.
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import abort, current_app, g, request
 
+from natqueue.figures.public_list import PublicList
 from natqueue.sites import registry
 from natqueue.store.backend import QueueError
 from natqueue.tickets import ids, lanes
@@ -131,6 +132,11 @@ def public_url(path: str) -> str:
 
 def join_url(site_id: str) -> str:
     return public_url(f"/s/{site_id}")
+
+
+def shared_public_list() -> PublicList:
+    """This process's public list of sites, which every request shares for a few seconds."""
+    return current_app.extensions["natqueue_public_list"]
 
 
 def secret() -> str:
