@@ -113,3 +113,31 @@ def test_no_answer_but_exports_and_traces_shows_an_id_number_or_phone(client, si
     # ...while the trace, for the organizer, has them.
     trace = client.get(f"/api/v1/sites/{site['id']}/tubes/100000000001/trace", headers=admin).get_data(as_text=True)
     assert young(1)["id_number"] in trace or young(2)["id_number"] in trace
+
+
+def test_the_arrived_button_keeps_the_scan_rules_when_it_names_its_station(client, site, staff):
+    """A console whose code cannot be scanned marks arrival with the button, sending its
+    station: the same rules as a scan (called here, not elsewhere, not on the home list)."""
+    def arrived(ticket_id, station):
+        return client.post(f"/api/v1/tickets/{ticket_id}/check-in", json={"station": station}, headers=staff)
+
+    def held(ticket):
+        return client.get(f"/api/v1/tickets/{ticket['id']}", headers={"X-Ticket-Token": ticket["token"]}).get_json()
+
+    ticket = join_as(client, site["id"], 1)
+    early = arrived(ticket["id"], 1)
+    assert (early.status_code, early.get_json()["error"]["code"]) == (409, "not_called")
+    call(client, site["id"], 2, staff)
+    elsewhere = arrived(ticket["id"], 1)
+    assert elsewhere.status_code == 409
+    assert (elsewhere.get_json()["error"]["code"], elsewhere.get_json()["error"]["station"]) == ("called_elsewhere", 2)
+    assert held(ticket)["checked_in_ms"] is None  # nothing changed
+    bad = arrived(ticket["id"], "two")
+    assert (bad.status_code, bad.get_json()["error"]["fields"]) == (400, {"station": "integer_1_to_50"})
+    here = arrived(ticket["id"], 2)
+    assert here.status_code == 200 and here.get_json()["checked_in_ms"] is not None
+
+    home = client.post(f"/api/v1/sites/{site['id']}/home", json={**young(2), "address": "3 栋", "reason": "卧床"},
+                       headers=staff).get_json()
+    listed = client.post(f"/api/v1/tickets/{home['id']}/check-in", json={"station": 1}, headers=staff)
+    assert (listed.status_code, listed.get_json()["error"]["code"]) == (409, "on_home_list")

@@ -8,7 +8,7 @@ from natqueue.sampling import records
 from natqueue.sites import registry, staff_code, stations
 from natqueue.store.backend import QueueError
 from natqueue.store.feed import EVENT_ID, events_since
-from natqueue.tickets import ids, moves, views
+from natqueue.tickets import ids, moves, scan, views
 from natqueue.validation import (
     Invalid,
     clean_name,
@@ -33,7 +33,16 @@ from natqueue.web.broadcast import announce, public_ticket
 from natqueue.web.errors import api_blueprint, api_error
 from natqueue.web.flow import announce_ticket, join_from_body
 from natqueue.web.push import site_added
-from natqueue.web.requests import holder_token, idempotency_key, integer, json_body, public_url, timezone, with_code
+from natqueue.web.requests import (
+    holder_token,
+    idempotency_key,
+    integer,
+    json_body,
+    optional_body,
+    public_url,
+    timezone,
+    with_code,
+)
 
 bp = api_blueprint("api", __name__)
 
@@ -267,10 +276,19 @@ def staff_move(ticket_id, move):
     refused = check_staff(site_id)
     if refused is not None:
         return refused
-    expect_tube = _expected_tube() if op == "sampled" else None
-    ticket, event = moves.transition(get_backend(), ticket_id, op, idempotency_key(), expect_tube=expect_tube)
+    if op == "check_in":
+        ticket, event = scan.check_in(get_backend(), ticket_id, _station_named(), idempotency_key())
+    else:
+        expect_tube = _expected_tube() if op == "sampled" else None
+        ticket, event = moves.transition(get_backend(), ticket_id, op, idempotency_key(), expect_tube=expect_tube)
     announce(event, site_id, ticket)
     return jsonify(ticket)
+
+
+def _station_named() -> int | None:
+    """``{"station": n}`` on an arrival marked by hand: the scan's rules hold for that station."""
+    station = optional_body().get("station")
+    return None if station is None else integer(station, "station", 1, registry.MAX_STATIONS)
 
 
 def _expected_tube() -> str | None:

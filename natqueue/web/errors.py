@@ -18,6 +18,11 @@ QUEUE_ERRORS = {
     "station_not_open": (409, _l("This station is not open.")),
     "invalid_transition": (409, _l("The ticket cannot make that move from its current status.")),
     "forbidden": (403, _l("This ticket belongs to someone else.")),
+    # a station's scan, and the arrived button naming its station (tickets.scan)
+    "unknown_code": (404, _l("This code is not a ticket or a tube of this site.")),
+    "on_home_list": (409, _l("This resident is on the home-sampling list.")),
+    "not_called": (409, _l("This ticket has not been called yet.")),
+    "called_elsewhere": (409, _l("This ticket was called to another station.")),
     "wrong_code": (403, _l("Wrong staff code.")),
     "too_many_attempts": (429, _l("Too many wrong codes; wait a few minutes.")),
     "bad_status": (400, _l("Unknown status.")),

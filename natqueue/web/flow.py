@@ -5,29 +5,19 @@ Every answer masks ID numbers and phones; only ``records`` (organizer) unmasks.
 """
 
 from flask import Response, jsonify
-from flask_babel import lazy_gettext as _l
 
 from natqueue import qr
 from natqueue.sampling import tubes
 from natqueue.sites import settings, stations
+from natqueue.store.backend import QueueError
 from natqueue.tickets import ids, joining, lanes, moves, views
-from natqueue.tickets.documents import RESIDENT_ID, clean_document
 from natqueue.tickets.ids import site_of
-from natqueue.tickets.moves import transition
-from natqueue.tickets.views import get_ticket
-from natqueue.validation import (
-    Invalid,
-    clean_name,
-    clean_tube_code,
-    collect,
-    mask_id_number,
-    plain_code,
-    plain_tube_code,
-)
+from natqueue.tickets.scan import scan as scan_code
+from natqueue.validation import Invalid, clean_name, clean_tube_code, collect, plain_tube_code
 from natqueue.web import get_backend
 from natqueue.web.auth import require_staff
 from natqueue.web.broadcast import announce, public_ticket
-from natqueue.web.errors import api_blueprint, api_error
+from natqueue.web.errors import api_blueprint
 from natqueue.web.requests import (
     actor,
     choice,
@@ -93,7 +83,7 @@ def ticket_qr(code):
     """The QR code a resident shows. Its URL is the code itself (ticket id + keyed check): it
     shows nothing the code does not, and puts no holder token in a URL (or a server log)."""
     if ids.ticket_from_code(secret(), code) is None:
-        return api_error(404, "unknown_code", _l("This code is not a ticket or a tube of this site."))
+        raise QueueError("unknown_code")
     return Response(qr.svg(code), mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=86400"})
 
 
@@ -109,37 +99,9 @@ def scan(site_id, number):
     code = json_body().get("code")
     if not isinstance(code, str) or not code.strip() or len(code) > 200:
         raise Invalid({"code": "required"})
-    code = plain_code(code, keep="-", upper=False)  # a ticket code's site id keeps its case and dashes
-    tube_code = plain_tube_code(code)
-    if tubes.is_tube_code(backend, site_id, tube_code):
-        tube, event = tubes.open_tube(backend, site_id, str(number), tube_code, request_id=idempotency_key())
-        announce(event, site_id)
-        return jsonify({"kind": "tube", "tube": tube})
-    ticket_id = ids.ticket_from_code(secret(), code)
-    if ticket_id is None:
-        try:
-            doc_type, id_number = clean_document(RESIDENT_ID, code)
-        except Invalid:
-            return api_error(404, "unknown_code", _l("This code is not a ticket or a tube of this site."))
-        ticket_id = views.live_ticket_of(backend, site_id, doc_type, id_number)
-        if ticket_id is None:
-            # An ID card with no ticket: the console offers a walk-in ticket for it.
-            # The console fills the form from what it scanned; the answer stays masked.
-            return jsonify({"kind": "document", "doc_type": doc_type, "id_number": mask_id_number(id_number)})
-    if site_of(ticket_id) != site_id:
-        return api_error(404, "unknown_code", _l("This code is not a ticket or a tube of this site."))
-    current = get_ticket(backend, ticket_id)
-    if current["status"] == "home":
-        return api_error(409, "on_home_list", _l("This resident is on the home-sampling list."),
-                         number=current["number"])
-    if current["status"] == "waiting":
-        return api_error(409, "not_called", _l("This ticket has not been called yet."), number=current["number"])
-    if current["status"] == "called" and current["station"] != number:
-        return api_error(409, "called_elsewhere", _l("This ticket was called to another station."),
-                         station=current["station"])
-    ticket, event = transition(backend, ticket_id, "check_in", idempotency_key())
+    answer, event, ticket = scan_code(backend, secret(), site_id, number, code, idempotency_key())
     announce(event, site_id, ticket)
-    return jsonify({"kind": "ticket", "ticket": ticket})
+    return jsonify(answer)
 
 
 @bp.post("/sites/<site_id>/stations/<int:number>/walk-in")

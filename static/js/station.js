@@ -172,7 +172,8 @@
 
   function arrived(t) {
     if (t.checked_in_ms) { render(); return; }
-    act("check-in:" + t.id, "POST", "/api/v1/tickets/" + encodeURIComponent(t.id) + "/check-in");
+    // Naming this station, the arrival keeps a scan's rules (called here, not elsewhere).
+    act("check-in:" + t.id, "POST", "/api/v1/tickets/" + encodeURIComponent(t.id) + "/check-in", { station: station });
   }
 
   $("btn-arrived").addEventListener("click", function () { var cur = current(); if (cur) { arrived(cur); } });
