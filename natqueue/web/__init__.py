@@ -133,18 +133,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Import the Socket.IO handlers before init_app: handlers declared while no server
     # exists are kept by Flask-SocketIO and registered again on every init_app (each
     # app a test makes); declared after, they would bind to the first server only.
-    from natqueue.web import api, cli, events, organizer, pages, public, push  # noqa: F401  (events, push: handlers)
+    from natqueue.web import cli, events, organizer, pages, public, push  # noqa: F401  (events, push: handlers)
 
     _init_socketio(app)
-    from natqueue.web import flow, flow_home, flow_pages, records  # the sampling workflow (no socket handlers)
+    from natqueue.web import api, flow_pages
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(organizer.bp)
     app.register_blueprint(public.bp)
-    app.register_blueprint(flow.bp)
-    app.register_blueprint(flow_home.bp)
-    app.register_blueprint(records.bp)
     app.register_blueprint(flow_pages.bp)
     from natqueue.web.planner import bp as planner_bp  # plans and the what-if page (no socket handlers)
     app.register_blueprint(planner_bp)

@@ -21,6 +21,12 @@ def public_ticket(ticket: dict) -> dict:
     return {k: v for k, v in ticket.items() if k != "token"}
 
 
+def announce_ticket(ticket: dict) -> None:
+    """A holder's phone hears about a ticket that changed alongside another (a household
+    called with its first member): its state only, the site event was announced with the first."""
+    socketio.emit("ticket", public_ticket(ticket), to=ticket_room(ticket["id"]))
+
+
 def announce(event: dict | None, site_id: str, ticket: dict | None = None) -> None:
     if event is not None:
         socketio.emit("site_event", event, to=site_room(site_id))

@@ -4,7 +4,7 @@ poster, and the list of sites with their bands.
 Public: numbers only, never names, ID numbers or phones.
 """
 
-from flask import Blueprint, jsonify, make_response, render_template, request
+from flask import Blueprint, make_response, render_template, request
 from flask_babel import force_locale
 
 from natqueue.figures import board
@@ -15,22 +15,11 @@ from natqueue.web.requests import public_url, shared_public_list, site_or_404
 bp = Blueprint("public", __name__)
 
 
-@bp.get("/api/v1/sites/<site_id>/board")
-def board_api(site_id):
-    return jsonify(board.board(get_backend(), site_id))
-
-
 @bp.get("/sites")
 def sites_page():
     response = make_response(render_template("sites.html", sites=shared_public_list().sites(get_backend())))
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-@bp.get("/api/v1/public/sites")
-def sites_api():
-    """The sites a resident may choose from, calmest first, with band and estimated wait."""
-    return jsonify({"sites": shared_public_list().sites(get_backend())})
 
 
 @bp.get("/display/<site_id>")

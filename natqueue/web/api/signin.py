@@ -1,0 +1,76 @@
+"""Signing in and out: station staff with their site's code, the organizer with the token.
+
+Browsers keep what they get in HttpOnly cookies (``auth``); scripts send it as a Bearer token.
+"""
+
+from flask import Blueprint, jsonify, request
+from flask_babel import lazy_gettext as _l
+
+from natqueue.sites import staff_code
+from natqueue.validation import Invalid, clean_site_id, collect, plain_code
+from natqueue.web import get_backend
+from natqueue.web.auth import (
+    ORGANIZER_COOKIE,
+    ORGANIZER_COOKIE_MAX_AGE,
+    STAFF_COOKIE,
+    STAFF_TOKEN_MAX_AGE,
+    is_organizer_token,
+    issue_staff_token,
+)
+from natqueue.web.errors import api_error
+from natqueue.web.requests import json_body
+
+bp = Blueprint("signin", __name__)
+
+
+def _staff_code(value) -> str:
+    """The code as typed on any keyboard (full-width digits included); never hashed unless ASCII."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
+        raise Invalid({"code": "required"})
+    code = plain_code(str(value))
+    if not code or not code.isascii() or len(code) > 64:
+        raise Invalid({"code": "format"})
+    return code
+
+
+@bp.post("/auth/staff")
+def staff_sign_in():
+    body = json_body()
+    data = collect(
+        site_id=lambda: clean_site_id(body.get("site_id")),
+        code=lambda: _staff_code(body.get("code")),
+    )
+    version = staff_code.check_staff_code(get_backend(), data["site_id"], data["code"])
+    token = issue_staff_token(data["site_id"], version)
+    response = jsonify({"token": token, "site_id": data["site_id"]})
+    response.set_cookie(STAFF_COOKIE, token, max_age=STAFF_TOKEN_MAX_AGE, httponly=True, samesite="Lax",
+                        secure=request.is_secure)
+    return response
+
+
+@bp.post("/auth/staff/sign-out")
+def staff_sign_out():
+    response = jsonify({"ok": True})
+    response.delete_cookie(STAFF_COOKIE)
+    return response
+
+
+@bp.post("/auth/organizer")
+def organizer_sign_in():
+    """Organizer pages in a browser: trade the organizer token for an HttpOnly cookie."""
+    token = json_body().get("token")
+    if not isinstance(token, str) or not token:
+        raise Invalid({"token": "required"})
+    if not is_organizer_token(token):
+        return api_error(403, "wrong_token", _l("Wrong organizer token."))
+    response = jsonify({"ok": True})
+    response.set_cookie(ORGANIZER_COOKIE, token, max_age=ORGANIZER_COOKIE_MAX_AGE, httponly=True,
+                        samesite="Strict", secure=request.is_secure)
+    return response
+
+
+@bp.post("/auth/organizer/sign-out")
+def organizer_sign_out():
+    response = jsonify({"ok": True})
+    response.delete_cookie(ORGANIZER_COOKIE)
+    return response
