@@ -6,7 +6,7 @@ import secrets
 import socketio as socketio_pkg
 from flask import Flask, current_app, request
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 from flask_socketio import SocketIO
 
 from natqueue import keys
@@ -48,6 +48,21 @@ def select_locale() -> str:
         return chosen
     best = request.accept_languages.best_match(["zh_CN", "zh", "en"], default="zh_CN")
     return "en" if best == "en" else "zh_CN"
+
+
+def _remember_language(response):
+    """``?lang=`` is kept in a cookie, so the next page speaks the same language."""
+    if b"lang=" not in request.query_string:  # nearly every request: no query to parse
+        return response
+    chosen = request.args.get("lang")
+    if chosen in LOCALES:
+        response.set_cookie("natq_lang", chosen, max_age=365 * 86400, samesite="Lax")
+    return response
+
+
+def _locale() -> dict:
+    """Templates know the language they render in (``<html lang>``, the strings handed to JS)."""
+    return {"locale": str(get_locale())}
 
 
 def get_backend() -> Backend:
@@ -133,16 +148,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Import the Socket.IO handlers before init_app: handlers declared while no server
     # exists are kept by Flask-SocketIO and registered again on every init_app (each
     # app a test makes); declared after, they would bind to the first server only.
-    from natqueue.web import cli, events, organizer, pages, public, push  # noqa: F401  (events, push: handlers)
+    from natqueue.web import cli, errors, events, push  # noqa: F401  (events, push: handlers)
 
     _init_socketio(app)
-    from natqueue.web import api, flow_pages
+    from natqueue.web import api, pages
 
     app.register_blueprint(api.bp)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(organizer.bp)
-    app.register_blueprint(public.bp)
-    app.register_blueprint(flow_pages.bp)
+    for blueprint in pages.BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    errors.init_app(app)
+    app.after_request(_remember_language)
+    app.context_processor(_locale)
     from natqueue.web.planner import bp as planner_bp  # plans and the what-if page (no socket handlers)
     app.register_blueprint(planner_bp)
     cli.init_app(app)

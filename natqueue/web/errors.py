@@ -1,6 +1,6 @@
 """One shape for every API error: ``{"error": {"code", "message", "fields"}}``."""
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from natqueue.store.backend import QueueError
@@ -79,3 +79,13 @@ def api_blueprint(name: str, import_name: str, url_prefix: str | None = "/api/v1
     bp.register_error_handler(QueueError, from_queue_error)
     bp.register_error_handler(Invalid, invalid_fields)
     return bp
+
+
+def init_app(app: Flask) -> None:
+    """An unknown address answers in the error shape under ``/api/``, the 404 page elsewhere."""
+
+    @app.errorhandler(404)
+    def _not_found(_exc):
+        if request.path.startswith("/api/"):
+            return api_error(404, "not_found", _l("Not found."))
+        return render_template("404.html"), 404
