@@ -1,9 +1,10 @@
-"""Socket.IO events.
+"""Socket.IO events: every handler natqueue has.
 
 ``watch_site`` and ``watch_ticket`` put a client in the rooms that
-``broadcast.announce`` writes to, and answer at once with what the client
-needs to be exact: the ticket's state, and the site events it missed since
-``last_id`` (or a fresh snapshot when those are gone). Handlers answer through
+``broadcast.announce`` writes to; ``watch_dashboard`` puts an organizer in the rooms
+``push`` writes the figures to. Each answers at once with what the client needs to be
+exact: the ticket's state, the site events it missed since ``last_id`` (or a fresh
+snapshot when those are gone), the figures of the sites watched. Handlers answer through
 the acknowledgement: ``{"ok": true}`` or ``{"ok": false, "error": {...}}``; a refusal
 also comes as an ``error`` event. Payloads are checked for type, and whatever a handler
 raises is answered the same way (``_refuse_on_error``), never left unanswered.
@@ -13,15 +14,18 @@ import redis
 from flask import current_app
 from flask_socketio import emit, join_room
 
+from natqueue.figures import dashboard
 from natqueue.sites import registry
 from natqueue.store.backend import QueueError
 from natqueue.store.feed import events_since
 from natqueue.tickets import ids, views
 from natqueue.web import get_backend, socketio
+from natqueue.web.auth import is_organizer, is_organizer_token
 from natqueue.web.broadcast import public_ticket, site_room, ticket_room
 from natqueue.web.errors import QUEUE_ERRORS
 from natqueue.web.guards import UNAVAILABLE
-from natqueue.web.socket_input import BadPayload, payload, refuse, text
+from natqueue.web.push import EVERY_SITE_ROOM, dashboard_room, ensure_ticker
+from natqueue.web.socket_input import BadPayload, is_text, payload, refuse, text
 
 
 @socketio.on_error_default
@@ -76,3 +80,24 @@ def watch_ticket(data):
     join_room(site_room(ids.site_of(ticket_id)))
     emit("ticket", public_ticket(views.get_ticket(backend, ticket_id)))
     return {"ok": True}
+
+
+@socketio.on("watch_dashboard")
+def watch_dashboard(data):
+    """Organizer only. ``{"site_ids": [...]}`` (or none: every site); answers with the figures."""
+    data = {} if data is None else payload(data)
+    token = text(data, "token", required=False)
+    wanted = data.get("site_ids")
+    if wanted is not None and not (isinstance(wanted, list) and all(is_text(s, 100) for s in wanted)):
+        raise BadPayload({"site_ids": "list_of_strings_required"})
+    if not (is_organizer() or is_organizer_token(token)):
+        return refuse("forbidden", "Organizer sign-in required.")
+    backend = get_backend()
+    known = registry.list_site_ids(backend)
+    site_ids = known if wanted is None else [s for s in wanted if s in known]
+    if wanted is None:
+        join_room(EVERY_SITE_ROOM)
+    for site_id in site_ids:
+        join_room(dashboard_room(site_id))
+    ensure_ticker(current_app._get_current_object())
+    return {"ok": True, "sites": [dashboard.site_stats(backend, s) for s in site_ids]}

@@ -1,4 +1,5 @@
-"""Live figures for organizers: ``watch_dashboard``, and pushes coalesced per site.
+"""Live figures for organizers, pushed coalesced per site (``events.watch_dashboard`` joins
+the rooms).
 
 A busy site changes many times a second; an organizer needs its figures a few
 times a second at most. After a change, one process claims the site's next
@@ -18,14 +19,10 @@ the figures of the sites it watches are pushed again every
 
 import socketio as socketio_pkg
 from flask import current_app
-from flask_socketio import join_room
 
 from natqueue.figures import dashboard
 from natqueue.keys import SiteKeys
-from natqueue.sites import registry
 from natqueue.web import get_backend, socketio
-from natqueue.web.auth import is_organizer, is_organizer_token
-from natqueue.web.socket_input import BadPayload, is_text, payload, refuse, text
 
 #: (app, site) -> the greenlet that will push; one per site per window in this process.
 _pending: dict[tuple[int, str], object] = {}
@@ -117,27 +114,7 @@ def _tick(app) -> None:
         _tickers.pop(id(app), None)
 
 
-def _ensure_ticker(app) -> None:
+def ensure_ticker(app) -> None:
+    """Start this process's refresh of watched sites, unless it runs or is turned off."""
     if id(app) not in _tickers and float(app.config.get("NATQ_DASH_REFRESH_S", 30)) > 0:
         _tickers[id(app)] = socketio.start_background_task(_tick, app)
-
-
-@socketio.on("watch_dashboard")
-def watch_dashboard(data):
-    """Organizer only. ``{"site_ids": [...]}`` (or none: every site); answers with the figures."""
-    data = {} if data is None else payload(data)
-    token = text(data, "token", required=False)
-    wanted = data.get("site_ids")
-    if wanted is not None and not (isinstance(wanted, list) and all(is_text(s, 100) for s in wanted)):
-        raise BadPayload({"site_ids": "list_of_strings_required"})
-    if not (is_organizer() or is_organizer_token(token)):
-        return refuse("forbidden", "Organizer sign-in required.")
-    backend = get_backend()
-    known = registry.list_site_ids(backend)
-    site_ids = known if wanted is None else [s for s in wanted if s in known]
-    if wanted is None:
-        join_room(EVERY_SITE_ROOM)
-    for site_id in site_ids:
-        join_room(dashboard_room(site_id))
-    _ensure_ticker(current_app._get_current_object())
-    return {"ok": True, "sites": [dashboard.site_stats(backend, s) for s in site_ids]}
