@@ -28,7 +28,7 @@ _INLINE = (
     "from gevent import monkey; monkey.patch_all()\n"
     "import runpy, sys\n"
     f"sys.path.insert(0, {ROOT!r})\n"
-    "import natqueue.web.planner as planner_views\n"
+    "import natqueue.web.api.planner as planner_views\n"
     "planner_views.off_loop = lambda fn, *args: fn(*args)\n"
     f"sys.argv = [{os.path.join(BENCH, 'serve.py')!r}]\n"
     f"runpy.run_path({os.path.join(BENCH, 'serve.py')!r}, run_name='__main__')\n"

@@ -159,8 +159,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     app.after_request(_remember_language)
     app.context_processor(_locale)
-    from natqueue.web.planner import bp as planner_bp  # plans and the what-if page (no socket handlers)
-    app.register_blueprint(planner_bp)
     cli.init_app(app)
     return app
 

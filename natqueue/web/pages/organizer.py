@@ -1,9 +1,10 @@
-"""The organizer's pages: the live dashboard, the sites' administration, and a site's rounds,
-exports and traces. Without the organizer's sign-in they show the sign-in form (401)."""
+"""The organizer's pages: the live dashboard, the sites' administration, a site's rounds,
+exports and traces, and planning a round. Without the organizer's sign-in they show the sign-in form (401)."""
 
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 
+from natqueue import planner
 from natqueue.figures import arithmetic
 from natqueue.figures import dashboard as site_figures
 from natqueue.sites import registry, settings
@@ -50,3 +51,11 @@ def rounds(site_id):
     """Rounds, figures, exports, traces and the audit log; the data arrives only for the organizer."""
     site = site_or_404(site_id)
     return render_template("rounds.html", site=site, signed_in=is_organizer())
+
+
+@bp.get("/organizer/plan")
+def plan_page():
+    """What-if: a round's waits and staff by hour, computed by ``api.planner``."""
+    if not is_organizer():
+        return _sign_in_page(_l("Plan a round"))
+    return render_template("plan.html", roles=planner.ROLES, standard=planner.DEFAULT_STANDARD)

@@ -1,5 +1,5 @@
-"""Planning for organizers: ``POST /api/v1/plan``, ``POST /api/v1/plan/round`` and the
-what-if page ``/organizer/plan``.
+"""Planning for organizers: ``POST /api/v1/plan`` and ``POST /api/v1/plan/round`` (the what-if
+page, ``/organizer/plan``, is in ``pages/organizer.py``).
 
 The views only read the request, hand plain data to ``natqueue.planner`` (or,
 for a live site, to ``natqueue.site_plan`` first) and answer. A simulation is
@@ -12,17 +12,17 @@ plan's size is bounded before it starts (``MAX_DAYS``, ``MAX_ARRIVALS``), and
 so is each try of the search for the least stations.
 """
 
-from flask import jsonify, render_template
+from flask import Blueprint, jsonify
 from flask_babel import lazy_gettext as _l
 
 from natqueue import planner, site_plan
 from natqueue.validation import SITE_ID
 from natqueue.web import get_backend
-from natqueue.web.auth import is_organizer, require_organizer
-from natqueue.web.errors import api_blueprint, api_error
+from natqueue.web.auth import require_organizer
+from natqueue.web.errors import api_error
 from natqueue.web.requests import json_body
 
-bp = api_blueprint("planner", __name__, url_prefix=None)
+bp = Blueprint("planner", __name__)
 
 
 @bp.errorhandler(planner.PlanError)
@@ -62,7 +62,7 @@ def off_loop(fn, *args):
     return _pool.apply(fn, args)
 
 
-@bp.post("/api/v1/plan")
+@bp.post("/plan")
 @require_organizer
 def plan():
     """Waits for a plan; with ``site``, from that site's measured pace and queue now."""
@@ -86,16 +86,8 @@ def plan():
     return jsonify(answer)
 
 
-@bp.post("/api/v1/plan/round")
+@bp.post("/plan/round")
 @require_organizer
 def plan_round():
     """The what-if page's figures: a round's waits and staff by hour."""
     return jsonify(off_loop(planner.plan_round, json_body()))
-
-
-
-@bp.get("/organizer/plan")
-def plan_page():
-    if not is_organizer():
-        return render_template("organizer_signin.html", title=_l("Plan a round")), 401
-    return render_template("plan.html", roles=planner.ROLES, standard=planner.DEFAULT_STANDARD)
