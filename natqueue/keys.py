@@ -63,6 +63,7 @@ SITE_KEYS = {
     "roster_log": "roster-log",
     "alerts": "alerts",
     "dash_push": "dash-push",
+    "cov_pending": "cov-pending",
 }
 _K = SITE_KEYS
 
@@ -242,3 +243,9 @@ class SiteKeys:
     def dash_push(self) -> str:
         """Claimed (SET NX PX) by the process that will push the next dashboard update."""
         return self.base + _K["dash_push"]
+
+    @property
+    def coverage_pending(self) -> str:
+        """Sorted set of coverage notes the site's scripts left for its community, not yet applied
+        (``scripts/includes/coverage.lua``, ``natqueue.community.coverage``)."""
+        return self.base + _K["cov_pending"]

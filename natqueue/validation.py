@@ -184,3 +184,14 @@ def mask_phone(phone: str) -> str:
     if not phone or len(phone) < 7:
         return "*" * len(phone or "")
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def mask_name(name: str) -> str:
+    """``张*明``, ``李*``: a sweep team at the door can ask for 张先生, a passer-by learns nothing.
+    Longer names keep their first and last letters and their length."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

@@ -12,7 +12,8 @@ TUBE = "1000000001"
 def _args(rule, site_id: str, ticket_id: str, number: int = 1, team: int = 1) -> dict:
     """A value for every variable of a route: the given site, station and team, a real ticket."""
     given = {"site_id": site_id, "number": number, "team": team, "ticket_id": ticket_id, "round_id": "1",
-             "fmt": "csv", "code": TUBE, "move": "recall", "alert_id": "a1", "filename": "x.css"}
+             "fmt": "csv", "code": TUBE, "move": "recall", "alert_id": "a1", "filename": "x.css",
+             "community_id": "balicha", "hid": "h1", "pid": "p1", "round_n": "1"}
     return {name: given[name] for name in rule.arguments}
 
 

@@ -2,6 +2,7 @@
 
 import json
 
+from natqueue.community import coverage
 from natqueue.keys import SiteKeys
 from natqueue.store.backend import Backend, QueueError, request_key
 from natqueue.store.feed import event_of
@@ -25,6 +26,7 @@ def home_add(backend: Backend, site_id: str, name: str, phone: str, doc_type: st
               "address": address, "reason": reason}
     result = backend.run("HOME_ADD", keys.flow_keys("home-add", request_key(request_id)),
                          [keys.ticket_prefix, json.dumps(person, ensure_ascii=False)], keys)
+    coverage.after_site_script(backend, result)  # on the home list: 'home' in the community's coverage
     return get_ticket(backend, result[1]), event_of(result)
 
 
@@ -32,17 +34,21 @@ def home_done(backend: Backend, ticket_id: str, team: int, request_id: str | Non
     keys = SiteKeys(site_of(ticket_id))
     result = backend.run("HOME_DONE", keys.flow_keys(f"home-done:{ticket_id}", request_key(request_id)),
                          [keys.ticket(ticket_id), f"h{team}"], keys)
+    coverage.after_site_script(backend, result)
     return get_ticket(backend, ticket_id), event_of(result)
 
 
 def home_list(backend: Backend, site_id: str) -> list[dict]:
-    """Home visits still to do, with the address the team needs; ID and phone masked."""
+    """Home visits still to do, with the address the team needs; ID and phone masked. Ordered by
+    address (compound, then building, unit and room, 2栋 before 10栋), so a team walks each
+    building once instead of back and forth; visits at one address stay in the order added."""
     keys = SiteKeys(site_id)
     ids = backend.redis.zrange(keys.home, 0, -1)
     pipe = backend.redis.pipeline(transaction=False)
     for tid in ids:
         pipe.hgetall(keys.ticket(tid))
+    found = sorted((raw for raw in pipe.execute() if raw), key=lambda raw: coverage.natural(raw.get("address", "")))
     return [{"id": raw["id"], "number": raw["number"], "name": raw.get("name", ""),
              "id_number": mask_id_number(raw.get("id_number", "")), "phone": mask_phone(raw.get("phone", "")),
              "address": raw.get("address", ""), "reason": raw.get("home_reason", ""),
-             "single": raw.get("single") or None} for raw in pipe.execute() if raw]
+             "single": raw.get("single") or None} for raw in found]

@@ -26,10 +26,16 @@ def round_figures(backend: Backend, site_id: str, round_id: str) -> dict:
     return {**json.loads(raw), "counts": {name: int(counts.get(name, 0)) for name in COUNTS}}
 
 
-def new_round(backend: Backend, site_id: str, name: str, request_id: str | None = None):
+def new_round(backend: Backend, site_id: str, name: str, request_id: str | None = None,
+              community: str | None = None):
+    """The site's next round. A site of a community starts rounds with it, all sites at once
+    (natqueue.community.rounds passes ``community``): alone, its round would leave the community's."""
     keys = SiteKeys(site_id)
-    if not backend.redis.exists(keys.meta):
+    member_of = backend.redis.hget(keys.meta, "community")
+    if member_of is None and not backend.redis.exists(keys.meta):
         raise QueueError("site_not_found", site_id)
+    if member_of and member_of != community:
+        raise QueueError("in_community", member_of)
     result = backend.run("NEW_ROUND", keys.flow_keys("round", request_key(request_id)), [name], keys)
     event = event_of(result)
     return round_figures(backend, site_id, result[1]), event

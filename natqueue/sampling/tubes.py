@@ -8,6 +8,7 @@ a sample and its tube are written together or not at all.
 
 import re
 
+from natqueue.community import coverage
 from natqueue.keys import TUBE_SITES_KEY, SiteKeys
 from natqueue.sites.settings import workflow_settings
 from natqueue.store.backend import Backend, QueueError, optional_int, request_key
@@ -55,6 +56,7 @@ def void_sample(backend: Backend, ticket_id: str, reason: str, who: str, request
     keys = SiteKeys(site_of(ticket_id))
     result = backend.run("VOID_SAMPLE", keys.flow_keys(f"void:{ticket_id}", request_key(request_id)),
                          [keys.ticket(ticket_id), reason, who], keys)
+    coverage.after_site_script(backend, result)  # a voided sample no longer counts
     return get_ticket(backend, ticket_id), event_of(result)
 
 

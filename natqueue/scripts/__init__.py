@@ -53,6 +53,18 @@ REGISTRY = {
     "ROSTER_PUT": "roster_put.lua",
     "ALERTS_SYNC": "alerts_sync.lua",
     "ALERT_ACK": "alert_ack.lua",
+    # Communities: roster, live coverage, sweep teams, rounds, call-up (natqueue/community);
+    # run with a community's keys, whose base the prelude's BASE becomes
+    "COMMUNITY_CREATE": "community_create.lua",
+    "COMMUNITY_PATCH": "community_patch.lua",
+    "COMMUNITY_ROUND": "community_round.lua",
+    "COMMUNITY_CLOSE": "community_close.lua",
+    "COVERAGE_APPLY": "coverage_apply.lua",
+    "ROSTER_IMPORT": "roster_import.lua",
+    "SWEEP_VISIT": "sweep_visit.lua",
+    "SWEEP_EXEMPT": "sweep_exempt.lua",
+    "SWEEP_PLEDGE": "sweep_pledge.lua",
+    "CALLUP_PUT": "callup_put.lua",
 }
 
 _INCLUDE = re.compile(r'^--- @include "([a-z_]+)"[ \t]*$', re.MULTILINE)
@@ -71,6 +83,16 @@ def key_table() -> str:
     for name, value in SITE_KEYS.items():
         assert re.fullmatch(r"[a-z_]+", name) and re.fullmatch(r"[a-z:-]+", value), name
     return "local K = {" + ", ".join(f"{name} = '{value}'" for name, value in SITE_KEYS.items()) + "}\n"
+
+
+def community_key_table() -> str:
+    """``local C = {meta = 'meta', ...}``: a community's key names, for the scripts that include
+    ``community`` (``natqueue.community.keys.COMMUNITY_KEYS``)."""
+    from natqueue.community.keys import COMMUNITY_KEYS
+
+    for name, value in COMMUNITY_KEYS.items():
+        assert re.fullmatch(r"[a-z_]+", name) and re.fullmatch(r"[a-z:-]+", value), name
+    return "local C = {" + ", ".join(f"{name} = '{value}'" for name, value in COMMUNITY_KEYS.items()) + "}\n"
 
 
 def defaults_table() -> str:
@@ -109,7 +131,9 @@ def includes(text: str) -> list[str]:
 def source(name: str) -> str:
     """The whole text Redis runs for the script ``name`` (a ``REGISTRY`` name)."""
     body = _read(REGISTRY[name])
-    parts = [key_table(), defaults_table(), _read("includes", "prelude.lua")]
-    parts += [_read("includes", f"{inc}.lua") for inc in includes(body)]
+    needed = includes(body)
+    parts = [key_table(), defaults_table(), *([community_key_table()] if "community" in needed else []),
+             _read("includes", "prelude.lua")]
+    parts += [_read("includes", f"{inc}.lua") for inc in needed]
     parts.append(body)
     return "\n".join(parts)

@@ -2,7 +2,7 @@
 -- KEYS[1] idem  KEYS[2] waiting  KEYS[3] events
 -- ARGV[1] ticket key prefix  ARGV[2] JSON {id, token, name, phone, doc_type, id_number, person,
 --   single, address, reason}, then the tail
--- -> {'ok', ticket id, event_id, event_json} | {'replay', ticket id} | {'err', code, detail}
+-- -> {'ok', ticket id, event_id, event_json[, coverage note]} | {'replay', ticket id} | {'err', code, detail}
 --- @include "flow"
 --- @include "rounds"
 
@@ -24,4 +24,5 @@ redis.call('ZADD', BASE .. K.home, seq, p.id)
 redis.call('HSET', BASE .. K.live_ids, p.person, p.id)
 redis.call('SADD', round_key(round, K.round_tickets), p.id)
 redis.call('HINCRBY', round_key(round, K.round_counts), 'home', 1)
+coverage_note('h', round, p.id, p.person, now)
 return done(p.id, {type = 'home_added', number = number}, now)

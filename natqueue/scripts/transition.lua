@@ -9,7 +9,7 @@
 -- ARGV[1] op  ARGV[2] holder token ('' when staff acts)
 -- ARGV[3] for sampled: the tube the station had open when the medic marked it ('-': none;
 --   '' to bind to whatever is open now), then the tail
--- -> {'ok', ticket_id, event_id, event_json} | {'replay', ticket_id} | {'err', code, detail}
+-- -> {'ok', ticket_id, event_id, event_json[, coverage note]} | {'replay', ticket_id} | {'err', code, detail}
 --- @include "lanes"
 --- @include "tubes"
 --- @include "pace"
@@ -61,6 +61,8 @@ else
     event.left = tonumber(score)
   elseif status == 'home' then
     redis.call('ZREM', BASE .. K.home, tid)  -- taken off the home-sampling list (staff only: no token)
+    -- Off the list in the round now running (a list carried into a new round counts there).
+    coverage_note('c', redis.call('HGET', BASE .. K.meta, 'round') or '1', tid, pkey, now)
   else
     redis.call('ZREM', BASE .. K.serving .. station, tid)
   end
@@ -79,4 +81,4 @@ event.waiting = redis.call('ZCARD', KEYS[2])
 event.pace, event.pace_single = paces(KEYS[7], now)
 local event_id, event_json = emit(KEYS[4], event)
 redis.call('SET', KEYS[5], tid, 'EX', IDEM_TTL)
-return {'ok', tid, event_id, event_json}
+return {'ok', tid, event_id, event_json, COVERAGE_NOTE}

@@ -2,7 +2,7 @@
 -- (a trace still lists it); the person may be sampled again in this round.
 -- KEYS[1] idem  KEYS[2] waiting  KEYS[3] events
 -- ARGV[1] ticket key  ARGV[2] reason  ARGV[3] who, then the tail
--- -> {'ok', ticket id, event_id, event_json} | {'replay', ticket id} | {'err', code, detail}
+-- -> {'ok', ticket id, event_id, event_json[, coverage note]} | {'replay', ticket id} | {'err', code, detail}
 --- @include "flow"
 --- @include "rounds"
 
@@ -18,4 +18,5 @@ redis.call('HSET', tkey, 'voided_ms', now, 'void_reason', ARGV[2], 'voided_by', 
 local bound = round_key(t[6] or '', K.round_bound)
 if redis.call('HGET', bound, t[4] or t[5]) == t[1] then redis.call('HDEL', bound, t[4] or t[5]) end
 redis.call('HINCRBY', round_key(t[6] or '', K.round_counts), 'voided', 1)
+coverage_note('v', t[6] or '', t[1], t[4] or t[5], now)
 return done(t[1], {type = 'voided', number = redis.call('HGET', tkey, 'number')}, now)

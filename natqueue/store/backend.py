@@ -61,6 +61,9 @@ class Backend:
     tuning: Tuning = field(default_factory=Tuning)
     #: Fixed clock in epoch ms for tests; None means Redis TIME (one clock for every host).
     clock: Callable[[], int] | None = None
+    #: What the app hangs on domain changes it must pass on (``"coverage"``: a community's counts
+    #: moved, see ``natqueue.community.coverage``); the domain calls them, knowing no Flask.
+    hooks: dict[str, Callable] = field(default_factory=dict, repr=False)
     _scripts: dict = field(default_factory=dict, repr=False)
     _coalescer: Coalescer | None = field(default=None, repr=False)
 
@@ -104,7 +107,9 @@ class Backend:
     def run(self, name: str, keys: list, args: list, site: SiteKeys):
         """Run the script ``name`` for ``site``: the one way natqueue runs a script. Its ARGV end
         with the tail (tuning, the site's base key, the clock); the call leaves in a batch with
-        concurrent ones; an ``{'err', code, detail}`` answer raises ``QueueError``."""
+        concurrent ones; an ``{'err', code, detail}`` answer raises ``QueueError``. A community's
+        scripts pass the community's keys (``natqueue.community.keys.CommunityKeys``) for ``site``:
+        only its ``base`` is used."""
         result = self._coalescer.call(self.script(name), keys, [*args, *self.tail(site)])
         if isinstance(result, list) and result and result[0] == "err":
             raise QueueError(result[1], result[2] if len(result) > 2 else "")

@@ -7,6 +7,7 @@ and never message phones themselves: the web layer does that, once per change.
 """
 
 
+from natqueue.community import coverage
 from natqueue.keys import SiteKeys
 from natqueue.store.backend import Backend, QueueError, request_key
 from natqueue.store.feed import event_of
@@ -59,6 +60,7 @@ def transition(backend: Backend, ticket_id: str, op: str, request_id: str | None
         [op, holder_token or "", expect_tube or ""],
         keys,
     )
+    coverage.after_site_script(backend, result)  # a sample (or a home visit cancelled) counts for its community
     return get_ticket(backend, result[1]), event_of(result)
 
 

@@ -151,11 +151,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from natqueue.web import cli, errors, events  # noqa: F401  (events: the Socket.IO handlers)
 
     _init_socketio(app)
-    from natqueue.web import api, pages
+    from natqueue.community import coverage
+    from natqueue.web import api, broadcast, pages
 
     app.register_blueprint(api.bp)
     for blueprint in pages.BLUEPRINTS:
         app.register_blueprint(blueprint)
+    # A community's counts moved (from whichever domain path): its pages hear it.
+    backend.hooks[coverage.HOOK] = broadcast.announce_coverage
     errors.init_app(app)
     app.after_request(_remember_language)
     app.context_processor(_locale)

@@ -64,8 +64,58 @@ def staff_site(token: str | None) -> str | None:
 
 
 def credentials() -> list[str]:
-    found = [_bearer(), request.cookies.get(STAFF_COOKIE), request.cookies.get(ORGANIZER_COOKIE)]
+    found = [_bearer(), request.cookies.get(STAFF_COOKIE), request.cookies.get(ORGANIZER_COOKIE),
+             request.cookies.get(SWEEP_COOKIE)]
     return [t for t in found if t]
+
+
+# --- sweep teams: one community, not a site --------------------------------------------------
+
+#: A sweep team's phone keeps its token here after signing in at /api/v1/auth/sweep.
+SWEEP_COOKIE = "natq_sweep"
+SWEEP_TOKEN_MAX_AGE = STAFF_TOKEN_MAX_AGE
+
+
+def _sweep_serializer() -> URLSafeTimedSerializer:
+    """Its own salt: a staff token is never a sweep token, nor the other way round."""
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="natqueue-sweep")
+
+
+def issue_sweep_token(community_id: str, version: int, team: str) -> str:
+    return _sweep_serializer().dumps({"community": community_id, "v": version, "team": team})
+
+
+def sweep_claims(token: str | None) -> dict | None:
+    """``{community, team}`` of a sweep token good now (its code not rotated since), or None."""
+    from natqueue.community import communities
+
+    if not token:
+        return None
+    try:
+        data = _sweep_serializer().loads(token, max_age=SWEEP_TOKEN_MAX_AGE)
+    except BadSignature:
+        return None
+    community_id = data.get("community")
+    if not isinstance(community_id, str) or communities.sweep_version(get_backend(), community_id) != data.get("v"):
+        return None
+    return {"community": community_id, "team": data.get("team") or ""}
+
+
+def check_community(community_id: str, sweep_ok: bool = True):
+    """None when the caller is the organizer, or (``sweep_ok``) a sweep team of this very
+    community; else the error response. Sets ``g.actor`` and ``g.team``."""
+    tokens = credentials()
+    if not tokens:
+        return _refuse(None)
+    for token in tokens:
+        if is_organizer_token(token):
+            g.actor, g.team = "organizer", "organizer"
+            return None
+        claims = sweep_claims(token) if sweep_ok else None
+        if claims and claims["community"] == community_id:
+            g.actor, g.team = "sweep", claims["team"]
+            return None
+    return _refuse(False)
 
 
 def may_act_for_site(site_id: str) -> bool | None:

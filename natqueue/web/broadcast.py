@@ -16,6 +16,10 @@ def ticket_room(ticket_id: str) -> str:
     return f"ticket:{ticket_id}"
 
 
+def community_room(community_id: str) -> str:
+    return f"community:{community_id}"
+
+
 def public_ticket(ticket: dict) -> dict:
     """What the holder's phone is sent (never the token)."""
     return {k: v for k, v in ticket.items() if k != "token"}
@@ -34,3 +38,10 @@ def announce(event: dict | None, site_id: str, ticket: dict | None = None) -> No
         socketio.emit("ticket", public_ticket(ticket), to=ticket_room(ticket["id"]))
     if event is not None:
         push.site_changed(site_id)  # the organizer's figures, coalesced
+
+
+def announce_coverage(community_id: str, changes: list[dict]) -> None:
+    """The backend's coverage hook (natqueue.community.coverage): one event per change of a
+    community's counts to its room, the organizer's page and its sweep phones. A hint: they
+    refetch what they show."""
+    socketio.emit("coverage", {"community": community_id, "changes": changes}, to=community_room(community_id))

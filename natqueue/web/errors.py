@@ -50,6 +50,21 @@ QUEUE_ERRORS = {
     "round_current": (409, _l("Start the next round before purging this one.")),
     "retention": (409, _l("The retention period of this round has not passed yet.")),
     "purged": (409, _l("This record's personal data was purged.")),
+    # communities (natqueue/community)
+    "community_not_found": (404, _l("No such community.")),
+    "community_exists": (409, _l("A community with this id already exists.")),
+    "site_in_community": (409, _l("This site already belongs to another community.")),
+    "site_not_in_community": (400, _l("This site does not serve this community.")),
+    "in_community": (409, _l("This site's rounds are started by its community, at all its sites at once.")),
+    "no_sites": (409, _l("This community has no site yet.")),
+    "conflict": (409, _l("Someone changed this at the same time; load it again and retry.")),
+    "not_a_roster": (400, _l("This file is not a household roster: it needs a CSV (UTF-8) or XLSX file "
+                             "with the columns compound, building, unit, room, name, doc_type, id_number, "
+                             "phone, flags.")),
+    "person_not_found": (404, _l("No such person on the roster.")),
+    "household_not_found": (404, _l("No such household on the roster.")),
+    "round_closed": (409, _l("This round is closed.")),
+    "not_accounted": (409, _l("Not everyone on the roster is tested or exempt yet.")),
 }
 
 

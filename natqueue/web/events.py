@@ -2,9 +2,11 @@
 
 ``watch_site`` and ``watch_ticket`` put a client in the rooms that
 ``broadcast.announce`` writes to; ``watch_dashboard`` puts an organizer in the rooms
-``push`` writes the figures to. Each answers at once with what the client needs to be
-exact: the ticket's state, the site events it missed since ``last_id`` (or a fresh
-snapshot when those are gone), the figures of the sites watched. Handlers answer through
+``push`` writes the figures to; ``watch_community`` puts the organizer or a sweep team in
+the room of a community's coverage events (``broadcast.announce_coverage``). Each answers
+at once with what the client needs to be exact: the ticket's state, the site events it
+missed since ``last_id`` (or a fresh snapshot when those are gone), the figures of the
+sites watched. Handlers answer through
 the acknowledgement: ``{"ok": true}`` or ``{"ok": false, "error": {...}}``; a refusal
 also comes as an ``error`` event. Payloads are checked for type, and whatever a handler
 raises is answered the same way (``_refuse_on_error``), never left unanswered.
@@ -20,8 +22,8 @@ from natqueue.store.backend import QueueError
 from natqueue.store.feed import events_since
 from natqueue.tickets import ids, views
 from natqueue.web import get_backend, socketio
-from natqueue.web.auth import is_organizer, is_organizer_token
-from natqueue.web.broadcast import public_ticket, site_room, ticket_room
+from natqueue.web.auth import credentials, is_organizer, is_organizer_token, sweep_claims
+from natqueue.web.broadcast import community_room, public_ticket, site_room, ticket_room
 from natqueue.web.errors import QUEUE_ERRORS
 from natqueue.web.guards import UNAVAILABLE
 from natqueue.web.push import EVERY_SITE_ROOM, dashboard_room, ensure_ticker
@@ -101,3 +103,19 @@ def watch_dashboard(data):
         join_room(dashboard_room(site_id))
     ensure_ticker(current_app._get_current_object())
     return {"ok": True, "sites": [dashboard.site_stats(backend, s) for s in site_ids]}
+
+
+@socketio.on("watch_community")
+def watch_community(data):
+    """``{"community", "token"?}``: the organizer, or a sweep team of that very community."""
+    data = payload(data)
+    community_id = text(data, "community", limit=100)
+    token = text(data, "token", required=False)
+    allowed = is_organizer() or is_organizer_token(token)
+    if not allowed:
+        claims = [sweep_claims(t) for t in [*credentials(), token] if t]
+        allowed = any(c and c["community"] == community_id for c in claims)
+    if not allowed:
+        return refuse("forbidden", "Sign in first.")
+    join_room(community_room(community_id))
+    return {"ok": True}

@@ -1,6 +1,7 @@
 -- Tubes: which swab is in which tube, exactly. A station (or a home team 'h<n>') has at
 -- most one open tube; the sample that fills a tube closes it.
 --- @include "rounds"
+--- @include "coverage"
 
 -- Close a tube: it leaves its owner's open slot and keeps its record.
 local function close_tube(code, now, why)
@@ -70,5 +71,6 @@ local function bind_sample(tkey, tid, owner, now)
     redis.call('HINCRBY', counts, redis.call('HGET', tkey, 'sample_mode'), 1)
     if filled then redis.call('HSET', tkey, 'tube_filled', 1) end
   end
+  coverage_note(string.sub(owner, 1, 1) == 'h' and 'H' or 's', round, tid, pkey, now)
   return nil
 end

@@ -8,12 +8,12 @@ its concept; a new concept is a module with a ``bp`` listed below.
 
 from flask_babel import lazy_gettext as _l
 
-from natqueue.web.api import organizer, planner, sampling, signin, sites, stations, tickets
+from natqueue.web.api import community, organizer, planner, sampling, signin, sites, stations, tickets
 from natqueue.web.errors import api_blueprint, api_error
 
 bp = api_blueprint("api", __name__)
 
-for _concept in (sites, tickets, stations, sampling, organizer, planner, signin):
+for _concept in (sites, tickets, stations, sampling, organizer, planner, signin, community):
     bp.register_blueprint(_concept.bp)
 
 

@@ -1,4 +1,5 @@
-"""Signing in and out: station staff with their site's code, the organizer with the token.
+"""Signing in and out: station staff with their site's code, a community's sweep teams with
+theirs, the organizer with the token.
 
 Browsers keep what they get in HttpOnly cookies (``auth``); scripts send it as a Bearer token.
 """
@@ -6,16 +7,20 @@ Browsers keep what they get in HttpOnly cookies (``auth``); scripts send it as a
 from flask import Blueprint, jsonify, request
 from flask_babel import lazy_gettext as _l
 
+from natqueue.community import communities
 from natqueue.sites import staff_code
-from natqueue.validation import Invalid, clean_site_id, collect, plain_code
+from natqueue.validation import Invalid, clean_name, clean_site_id, collect, plain_code
 from natqueue.web import get_backend
 from natqueue.web.auth import (
     ORGANIZER_COOKIE,
     ORGANIZER_COOKIE_MAX_AGE,
     STAFF_COOKIE,
     STAFF_TOKEN_MAX_AGE,
+    SWEEP_COOKIE,
+    SWEEP_TOKEN_MAX_AGE,
     is_organizer_token,
     issue_staff_token,
+    issue_sweep_token,
 )
 from natqueue.web.errors import api_error
 from natqueue.web.requests import json_body
@@ -53,6 +58,34 @@ def staff_sign_out():
     response = jsonify({"ok": True})
     response.delete_cookie(STAFF_COOKIE)
     return response
+
+
+@bp.post("/auth/sweep")
+def sweep_sign_in():
+    """A sweep team's phone: the community's sweep code, and the team's name for its knocks."""
+    body = json_body()
+    data = collect(
+        community=lambda: clean_site_id(body.get("community")) if body.get("community") else _missing("community"),
+        code=lambda: _staff_code(body.get("code")),
+        team=lambda: "" if not body.get("team") else clean_name(body["team"], "team", 20),
+    )
+    version = communities.check_sweep_code(get_backend(), data["community"], data["code"])
+    token = issue_sweep_token(data["community"], version, data["team"])
+    response = jsonify({"token": token, "community": data["community"], "team": data["team"]})
+    response.set_cookie(SWEEP_COOKIE, token, max_age=SWEEP_TOKEN_MAX_AGE, httponly=True, samesite="Lax",
+                        secure=request.is_secure)
+    return response
+
+
+@bp.post("/auth/sweep/sign-out")
+def sweep_sign_out():
+    response = jsonify({"ok": True})
+    response.delete_cookie(SWEEP_COOKIE)
+    return response
+
+
+def _missing(field: str):
+    raise Invalid({field: "required"})
 
 
 @bp.post("/auth/organizer")
