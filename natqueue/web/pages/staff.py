@@ -1,10 +1,14 @@
-"""Staff at work: the station console and the home team's phone. Both render for anyone
-(the sign-in form shows until staff sign in); their data comes from the staff API."""
+"""Staff at work: the station console, the home team's phone, and a community's sweep teams'
+phone. Each renders for anyone (the sign-in form shows until they sign in); their data comes
+from the API."""
 
 from flask import Blueprint, abort, render_template
 
+from natqueue.community import communities
 from natqueue.sampling.home import MAX_HOME_TEAM
-from natqueue.web.auth import check_staff
+from natqueue.store.backend import QueueError
+from natqueue.web import get_backend
+from natqueue.web.auth import check_community, check_staff
 from natqueue.web.requests import site_or_404
 
 bp = Blueprint("staff", __name__)
@@ -25,3 +29,14 @@ def home_team(site_id, team):
         abort(404)
     site = site_or_404(site_id)
     return render_template("home_team.html", site=site, team=team, signed_in=check_staff(site_id) is None)
+
+
+@bp.get("/sweep/<community_id>")
+def sweep(community_id):
+    """A sweep team's phone: doors still untested, building by building; knocks kept offline."""
+    try:
+        found = communities.get_community(get_backend(), community_id)
+    except QueueError:
+        abort(404)
+    return render_template("sweep.html", community={"id": found["id"], "name": found["name"]},
+                           signed_in=check_community(community_id) is None)
