@@ -11,6 +11,7 @@ stations. With too few gaps the site's pace (what phones' estimates use) is
 the mean, and before any sample the default seconds per person.
 """
 
+from natqueue.community.callup import arrival_forecast
 from natqueue.figures.arithmetic import DAY_MS, tz_offset_ms
 from natqueue.keys import SiteKeys
 from natqueue.sites.registry import get_site
@@ -82,9 +83,14 @@ def plan_inputs(backend: Backend, site_id: str) -> dict:
     offset = tz_offset_ms(site["timezone"], now)
     seconds = (now + offset) % DAY_MS // 1000
     plan["start"] = f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
-    return {
-        "plan": plan,
-        "based_on": {"site": site_id, "start": plan["start"], "waiting": waiting,
-                     "stations_open": len(open_pooled), "service_s": plan["service_s"],
-                     "service": source, "gaps": len(gaps)},
-    }
+    based_on = {"site": site_id, "start": plan["start"], "waiting": waiting,
+                "stations_open": len(open_pooled), "service_s": plan["service_s"],
+                "service": source, "gaps": len(gaps)}
+    # Who is still to come: the community's call-up, each slot's buildings' people not yet
+    # tested (natqueue.community.callup), from now on. A plan's own arrivals replace it.
+    coming = [{"from": max(s["from"], plan["start"]), "to": s["to"], "per_hour": s["per_hour"]}
+              for s in arrival_forecast(backend, site_id) if s["to"] > plan["start"]]
+    if coming:
+        plan["arrivals"] = coming
+        based_on["arrivals"] = "callup"
+    return {"plan": plan, "based_on": based_on}

@@ -68,3 +68,23 @@ def test_a_knock_for_a_home_visit_goes_to_the_site_the_building_is_called_to(cli
     h = client.get(f"{C}/sweep", query_string={"building": "4栋"}, headers=admin).get_json()["households"][0]
     response = client.post(f"{C}/households/{h['id']}/visits", json={"outcome": "home_sample"}, headers=admin)
     assert [x["site"] for x in response.get_json()["home"]] == ["s2"]
+
+
+def test_a_plan_of_a_live_site_expects_the_buildings_called_to_it(redis_server, redis_client, tmp_path, admin):
+    clock = Clock(at("08:10"))
+    app = _app(redis_server, tmp_path, clock)
+    try:
+        client = app.test_client()
+        make_site(client, admin, "s1")
+        make_site(client, admin, "s2")
+        make_community(client, admin, ["s1", "s2"], rows=roster(buildings=4, rooms=3, per_room=2))
+        client.put(f"{C}/callup", json={"slots": SLOTS}, headers=admin)
+        plan = client.post("/api/v1/plan", json={"site": "s1"}, headers=admin).get_json()
+        assert plan["based_on"]["arrivals"] == "callup"
+        # 1栋 and 2栋 (12 people) until 08:30, then 3栋 (6): what the stations will see.
+        arrived = sum(b["arrivals"] for b in plan["by_15min"])
+        assert 10 <= arrived <= 26
+        own = client.post("/api/v1/plan", json={"site": "s1", "arrivals": []}, headers=admin).get_json()
+        assert "arrivals" not in own["based_on"]
+    finally:
+        close_app(app)

@@ -74,6 +74,8 @@ def plan():
             raise planner.PlanError({"site": "format"})
         found = site_plan.plan_inputs(get_backend(), site_id)
         based_on = found["based_on"]
+        if "arrivals" in body:  # the plan's own arrivals, not the call-up's
+            based_on.pop("arrivals", None)
         body = {**found["plan"], **{k: v for k, v in body.items() if k not in _FROM_SITE}}
         if "stations" not in body:
             if not based_on["stations_open"]:
