@@ -17,6 +17,9 @@
   var store = "natq:sweep:" + community.id + ":";
   var place = NQ.load(store + "place", { compound: "", building: "" });
   var buildings = [], doors = null, flushing = false, memory = NQ.load(store + "outbox", []);
+  // Bumped at each sign-in: an answer to a request sent before it (no cookie yet) may come
+  // back 401 after it, and must not sign the team out again.
+  var signIns = 0;
 
   function message(text) { $("sweep-message").textContent = text || ""; $("sweep-message").hidden = !text; }
   function el(tag, cls, text) {
@@ -26,7 +29,11 @@
     return e;
   }
   function clock(ms) { return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
-  function signedOut() { $("signin").hidden = false; $("console").hidden = true; }
+  function signedOut(sentAt) {
+    if (sentAt !== undefined && sentAt !== signIns) { return; }
+    $("signin").hidden = false; $("console").hidden = true;
+  }
+  function signedIn() { return !$("console").hidden; }
   function placeKey() { return place.compound + "|" + place.building; }
 
   /* --- the outbox -------------------------------------------------------------------------- */
@@ -47,10 +54,10 @@
     var list = outbox();
     if (flushing || !list.length) { return; }
     flushing = true;
-    var item = list[0];
+    var item = list[0], sentAt = signIns;
     NQ.api("POST", item.url, item.body, { key: item.key }).then(function (r) {
       flushing = false;
-      if (r.status === 401 || r.status === 403) { signedOut(); return; }  // kept: sent once the team signs in again
+      if (r.status === 401 || r.status === 403) { signedOut(sentAt); return; }  // kept: sent once the team signs in again
       if (r.status >= 500) { setTimeout(flush, 5000); return; }  // kept: the server will take it later
       saveOutbox(outbox().filter(function (x) { return x.key !== item.key; }));
       if (!r.ok) { message(fill(S.refused, { what: item.what, message: NQ.errorOf(r).message || r.status })); }
@@ -159,8 +166,9 @@
 
   /* --- buildings and doors ------------------------------------------------------------------ */
   function loadBuildings() {
+    var sentAt = signIns;
     return NQ.api("GET", base + "/sweep/buildings").then(function (r) {
-      if (r.status === 401 || r.status === 403) { signedOut(); return; }
+      if (r.status === 401 || r.status === 403) { signedOut(sentAt); return; }
       if (r.status !== 200) { return; }
       buildings = r.body.buildings;
       NQ.store(store + "buildings", buildings);
@@ -203,10 +211,10 @@
 
   function loadDoors() {
     if (!place.building) { doors = null; render(); return Promise.resolve(); }
-    var asked = placeKey();
+    var asked = placeKey(), sentAt = signIns;
     var query = "?compound=" + encodeURIComponent(place.compound) + "&building=" + encodeURIComponent(place.building);
     return NQ.api("GET", base + "/sweep" + query).then(function (r) {
-      if (r.status === 401 || r.status === 403) { signedOut(); return; }
+      if (r.status === 401 || r.status === 403) { signedOut(sentAt); return; }
       if (r.status !== 200 || asked !== placeKey()) { return; }
       doors = r.body.households;
       NQ.store(store + "list:" + asked, doors);
@@ -218,7 +226,7 @@
 
   var soon = null;
   function loadSoon() {
-    if (soon) { return; }
+    if (soon || !signedIn()) { return; }
     soon = setTimeout(function () { soon = null; loadDoors(); loadBuildings(); }, 300);
   }
 
@@ -231,6 +239,7 @@
       if (r.status !== 200) {
         $("signin-error").textContent = NQ.errorOf(r).message || S.wrongCode; $("signin-error").hidden = false; return;
       }
+      signIns += 1;
       f.namedItem("code").blur(); ev.target.reset();
       $("signin").hidden = true; $("console").hidden = false; $("signin-error").hidden = true;
       socket.disconnect(); socket.connect();  // a handshake that carries the new cookie
@@ -238,7 +247,8 @@
     }, function () { $("signin-error").textContent = S.network; $("signin-error").hidden = false; });
   });
   $("signout").addEventListener("click", function () {
-    NQ.api("POST", "/api/v1/auth/sweep/sign-out").then(signedOut, signedOut);
+    function out() { signedOut(); }
+    NQ.api("POST", "/api/v1/auth/sweep/sign-out").then(out, out);
   });
 
   var socket = NQ.connect();
@@ -247,14 +257,14 @@
       if (ack && ack.ok) { document.body.setAttribute("data-live", "1"); }
     });
   }
-  socket.on("connect", function () { watch(); flush(); loadSoon(); });
+  socket.on("connect", function () { if (signedIn()) { watch(); flush(); loadSoon(); } });
   socket.on("coverage", function (e) {
     var mine = e.changes.some(function (c) {
       return !c.building || (c.compound === place.compound && c.building === place.building);
     });
     if (mine) { loadSoon(); }
   });
-  window.addEventListener("online", flush);
+  window.addEventListener("online", function () { if (signedIn()) { flush(); } });
 
   function start() {
     renderOutbox();

@@ -2,6 +2,7 @@
 turning green as a scripted morning samples a building's residents."""
 
 import json
+import urllib.parse
 import urllib.request
 import uuid
 
@@ -71,7 +72,8 @@ def test_the_sweep_phone_at_360px_keeps_knocks_offline_and_sends_each_once(open_
     page.context.set_offline(False)
     expect(page.locator("#outbox")).to_be_hidden(timeout=20_000)
 
-    found = api.ok("GET", f"/api/v1/communities/{cid}/sweep?compound=小区1&building=2栋&all=1", headers=ADMIN)
+    query = urllib.parse.urlencode({"compound": "小区1", "building": "2栋", "all": "1"})
+    found = api.ok("GET", f"/api/v1/communities/{cid}/sweep?{query}", headers=ADMIN)
     visits = [v for h in found["households"] for v in h["visits"]]
     assert [(v["outcome"], v["team"]) for v in visits] == [("no_answer", "扫楼队3")]  # sent once
     assert sum(p["status"] == "exempt" for h in found["households"] for p in h["people"]) == 1
