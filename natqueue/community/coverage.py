@@ -72,10 +72,13 @@ def apply_notes(backend: Backend, community_id: str, notes: list[str]) -> list[d
         return []
     keys = CommunityKeys(community_id)
     done, changed = backend.run("COVERAGE_APPLY", [keys.meta], [json.dumps(notes)], keys)
-    if done:
-        by_site: dict[str, list[str]] = {}
-        for note in done:
-            by_site.setdefault(note.split("|", 3)[2], []).append(note)
+    by_site: dict[str, list[str]] = {}
+    for note in done:
+        by_site.setdefault(note.split("|", 3)[2], []).append(note)
+    if len(by_site) == 1:  # a sample's own note: one command, without a pipeline's bookkeeping
+        site_id, site_notes = by_site.popitem()
+        backend.redis.zrem(site_pending(site_id), *site_notes)
+    elif by_site:
         pipe = backend.redis.pipeline(transaction=False)
         for site_id, site_notes in by_site.items():
             pipe.zrem(site_pending(site_id), *site_notes)

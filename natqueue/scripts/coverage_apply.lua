@@ -36,7 +36,10 @@ for _, note in ipairs(cjson.decode(ARGV[1])) do
       if stage == 1 then redis.call('HINCRBY', community_key(n, C.round_home), pkey, 1)
       elseif stage == 2 then
         redis.call('HINCRBY', community_key(n, C.round_tested), pkey, 1)
-        redis.call('HSET', community_key(n, C.round_samples), tid, pkey .. '|' .. site .. '|' .. op .. '|' .. ts)
+        -- The closing report lists the home samples; a station's are in the site's own records.
+        if op == 'H' then
+          redis.call('HSET', community_key(n, C.round_samples), tid, pkey .. '|' .. site .. '|' .. op .. '|' .. ts)
+        end
       end
       redis.call('HSET', st, tid, stage)
       local after = status_of(n, pkey, pid)
