@@ -185,3 +185,30 @@ def test_the_report_workbook_is_unmasked_for_organizers_only_and_audited(client,
     assert rows[1][1:5] == (people[0]["name"], "id", people[0]["id_number"], people[0]["phone"])
     audit = client.get(f"{C}/audit", headers=admin).get_json()["audit"]
     assert audit[0]["action"] == "report_export" and "许静" in audit[0]["who"]
+
+
+def test_a_knock_sent_again_with_its_key_is_recorded_once(client, admin):
+    _setup(client, admin, buildings=1, rooms=1, per_room=2)
+    team = sweep_team(client, admin)
+    h = _households(client, team)[0]
+    for _ in range(3):  # the phone's outbox resending after a stairwell
+        response = client.post(f"{C}/households/{h['id']}/visits", json={"outcome": "home_sample"},
+                               headers={**team, "Idempotency-Key": "knock-1"})
+        assert response.status_code == 201
+    again = _households(client, team, all="1")[0]
+    assert len(again["visits"]) == 1 and coverage(client, admin)["totals"]["home"] == 2
+
+
+def test_people_still_on_a_home_list_are_home_in_the_next_round_until_visited(client, admin, backend):
+    _people, site = _setup(client, admin, buildings=1, rooms=1, per_room=1)
+    staff = staff_of(client, site)
+    h = _households(client, admin)[0]
+    client.post(f"{C}/households/{h['id']}/visits", json={"outcome": "home_sample"}, headers=admin)
+    assert client.post(f"{C}/rounds", json={"name": "第二轮"}, headers=admin).status_code == 201
+    assert coverage(client, admin)["totals"]["home"] == 1
+    client.post("/api/v1/sites/s1/home/1/tube", json={"code": "3000000009"}, headers=staff)
+    visit = home.home_list(backend, "s1")[0]
+    client.post(f"/api/v1/tickets/{visit['id']}/home-done", json={"team": 1}, headers=staff)
+    totals = coverage(client, admin)["totals"]
+    assert (totals["home"], totals["tested"]) == (0, 1)
+    assert coverage(client, admin, round=1)["totals"]["home"] == 1  # as round 1 ended
