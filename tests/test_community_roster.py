@@ -104,3 +104,16 @@ def test_the_roster_is_the_organizers_alone(app, client, admin, site, staff):
     assert _put(app.test_client(), {}, data).status_code == 401
     assert _put(client, staff, data).status_code == 403
     assert coverage(client, admin)["totals"]["people"] == 0
+
+
+def test_a_roster_may_be_larger_than_a_json_body(client, admin, app):
+    make_site(client, admin, "s1")
+    make_community(client, admin, ["s1"])
+    assert app.config["MAX_CONTENT_LENGTH"] < 1_500_000
+    big = to_csv([row(1)] + [row(i, name="长" * 100) for i in range(2, 5000)])  # 1.6 MB
+    assert len(big) > 1_500_000
+    response = _put(client, admin, big)
+    assert response.status_code == 200, response.status_code
+    body = response.get_json()
+    assert body["added"] == 1 and len(body["rejected"]) == 4998
+    assert body["rejected"][0] == {"row": 3, "field": "name", "code": "too_long"}
