@@ -91,7 +91,29 @@
     });
   }
 
+  /* The list is drawn again whenever the counts move; what the team is typing stays: the
+   * notes of each door and an exemption form left open (and where the cursor was). */
+  function typed() {
+    var kept = { notes: {}, exempt: null, focus: null };
+    Array.prototype.forEach.call(document.querySelectorAll("#doors .door"), function (card) {
+      kept.notes[card.getAttribute("data-household")] = card.querySelector(".note").value;
+    });
+    var form = document.querySelector("#doors .exempt-form");
+    if (form) {
+      kept.exempt = { pid: form.previousElementSibling.getAttribute("data-person"),
+                      reason: form.elements.namedItem("reason").value, note: form.elements.namedItem("note").value };
+    }
+    var active = document.activeElement;
+    if (active && active.closest && active.closest("#doors") && active.tagName !== "BUTTON") {
+      var card = active.closest(".door");
+      kept.focus = { hid: card && card.getAttribute("data-household"), inForm: !!active.closest(".exempt-form"),
+                     name: active.name || "" };
+    }
+    return kept;
+  }
+
   function render() {
+    var kept = typed();
     var box = $("doors"); box.innerHTML = "";
     if (!doors) { return; }
     var shown = withPending(doors);
@@ -99,6 +121,25 @@
       return h.people.some(function (p) { return p.status === "untested"; });
     });
     shown.forEach(function (h) { box.appendChild(door(h)); });
+    Array.prototype.forEach.call(box.querySelectorAll(".door"), function (card) {
+      card.querySelector(".note").value = kept.notes[card.getAttribute("data-household")] || "";
+    });
+    var form = null;
+    if (kept.exempt) {
+      var open = box.querySelector('[data-person="' + kept.exempt.pid + '"] button');
+      if (open) {
+        open.click();
+        form = box.querySelector(".exempt-form");
+        form.elements.namedItem("reason").value = kept.exempt.reason;
+        form.elements.namedItem("note").value = kept.exempt.note;
+      }
+    }
+    var f = kept.focus;
+    if (f && f.inForm && form && f.name) { form.elements.namedItem(f.name).focus(); }
+    if (f && !f.inForm && f.hid) {
+      var card = box.querySelector('[data-household="' + f.hid + '"]');
+      if (card) { card.querySelector(".note").focus(); }
+    }
   }
 
   function door(h) {
@@ -119,6 +160,7 @@
     Array.prototype.forEach.call(card.querySelectorAll("[data-outcome]"), function (b) {
       b.addEventListener("click", function () {
         var outcome = b.getAttribute("data-outcome"), note = card.querySelector(".note").value.trim();
+        card.querySelector(".note").value = "";  // said with this knock, not the next
         send({ key: NQ.newKey(), kind: "visit", hid: h.id, what: h.room + " " + S.outcomes[outcome],
                url: base + "/households/" + encodeURIComponent(h.id) + "/visits",
                body: { outcome: outcome, note: note }, ts: Date.now() });
@@ -157,6 +199,7 @@
       var reason = form.elements.namedItem("reason").value, note = form.elements.namedItem("note").value.trim();
       if (reason === "other" && !note) { message(S.noteNeeded); return; }
       message("");
+      form.remove();  // recorded: the list drawn again must not bring the form back
       send({ key: NQ.newKey(), kind: "exempt", hid: h.id, pid: p.id, what: p.name + " " + S.exempt,
              url: base + "/people/" + encodeURIComponent(p.id) + "/exempt", body: { reason: reason, note: note },
              ts: Date.now() });

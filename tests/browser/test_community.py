@@ -119,3 +119,27 @@ def test_the_organizers_grid_turns_green_as_the_morning_samples_a_building(open_
     expect(page.locator('#grid .bld[data-building="2栋"]')).to_have_attribute("data-state", "none")
     expect(page.locator('[data-kpi="tested"] strong')).to_have_text("4")
     screenshot(page, "community-coverage.png")
+
+
+@pytest.mark.browser
+def test_an_exemption_being_typed_survives_the_list_moving_under_it(open_page, api, live_server, make_site):
+    people = roster(buildings=1, rooms=2, per_room=1)  # 101: people[0], 102: people[1]
+    site, cid, code = _community(api, live_server, make_site, people)
+    page = _sweep_phone(open_page, cid, code)
+    page.click('#buildings button[data-building="1栋"]')
+    expect(page.locator("#doors .door")).to_have_count(2)
+    page.locator('#doors .door').nth(1).locator(".who button").click()
+    page.select_option(".exempt-form select[name=reason]", "other")
+    page.fill(".exempt-form input[name=note]", "在外地工作")
+    # Meanwhile room 101 is sampled at the site: the list drops that door.
+    staff = staff_headers(api, site)
+    api.ok("POST", f"/api/v1/sites/{site['id']}/tickets",
+           {"name": people[0]["name"], "phone": people[0]["phone"], "id_number": people[0]["id_number"]}, status=201)
+    ticket = api.ok("POST", f"/api/v1/sites/{site['id']}/stations/1/call", headers=staff)["ticket"]
+    api.ok("POST", f"/api/v1/tickets/{ticket['id']}/sampled", headers=staff)
+    expect(page.locator("#doors .door")).to_have_count(1)
+    expect(page.locator(".exempt-form input[name=note]")).to_have_value("在外地工作")
+    page.click(".exempt-form button[type=submit]")
+    expect(page.locator("#outbox")).to_be_hidden(timeout=20_000)
+    found = api.ok("GET", f"/api/v1/communities/{cid}/coverage", headers=ADMIN)["totals"]
+    assert (found["tested"], found["exempt"]) == (1, 1)
