@@ -94,7 +94,7 @@
     var sentAt = signIns;
     return api("GET", base).then(function (r) {
       if (r.status === 401 || r.status === 403) { if (sentAt === signIns) { signedOut(); } return; }
-      if (r.status === 200) { view = r.body; render(); halves.onView(view, current()); }
+      if (r.status === 200) { view = withoutKept(r.body); render(); halves.onView(view, current()); }
     }).catch(function () { /* offline banner says it */ });
   }
 
@@ -106,6 +106,14 @@
     memoryOutbox = list;
   }
   function outbox() { var stored = NQ.load(outboxKey, []); return stored.length ? stored : memoryOutbox; }
+  // A view the server sent before a kept mark reached it still lists that person as served
+  // here; as far as this console knows they are done, so they must not come back as current.
+  function withoutKept(v) {
+    var kept = {};
+    outbox().forEach(function (item) { if (item.id) { kept[item.id] = true; } });
+    v.serving = v.serving.filter(function (t) { return !kept[t.id]; });
+    return v;
+  }
   function renderOutbox() {
     var n = outbox().length;
     $("outbox").textContent = n ? fill(S.outbox, { n: n }) : "";
@@ -115,7 +123,7 @@
     var move = name.split(":")[0], id = name.slice(move.length + 1);
     if (move !== "sampled" && move !== "no-show") { return false; }
     var cur = view && view.serving.filter(function (t) { return t.id === id; })[0];
-    var item = { key: pending[name], url: url, number: cur ? cur.number : "", body: body || {} };
+    var item = { key: pending[name], url: url, id: id, number: cur ? cur.number : "", body: body || {} };
     if (move === "sampled" && halves.openTube !== undefined) { item.body.tube = halves.openTube; }
     delete pending[name];
     saveOutbox(outbox().concat([item]));
