@@ -11,7 +11,11 @@ ESCALATE_S = 15 * 60
 
 
 def conditions(stats: dict) -> dict[str, dict]:
-    """The alert conditions true now, by alert id."""
+    """The alert conditions true now, by alert id.
+
+    Understaffing is an alarm only once the shift is rostered (someone checked in at any
+    station): before, every station of a new site would be short, and four red alarms per
+    station say less than the site's one notice that nobody is rostered yet."""
     target = stats["settings"]["wait_target_min"] * 60
     found = {}
     waits = stats["waits"]
@@ -26,7 +30,7 @@ def conditions(stats: dict) -> dict[str, dict]:
             n = st["number"]
             if st["status"] == "paused":
                 found[f"paused:{n}"] = {"kind": "paused", "station": n, "detail": {"reason": st["reason"]}}
-            elif st["status"] == "open" and st["staffing"]["understaffed"]:
+            elif st["status"] == "open" and st["staffing"]["understaffed"] and stats["rostered"]:
                 found[f"understaffed:{n}"] = {"kind": "understaffed", "station": n,
                                               "detail": {"gaps": st["staffing"]["gaps"]}}
     return found
