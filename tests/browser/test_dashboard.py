@@ -166,6 +166,7 @@ def test_station_console_roster_and_pause_reason(open_page, api, make_site):
     page = open_page("laptop", f"/station/{site['id']}/1")
     page.fill("input[name=code]", site["staff_code"])
     page.keyboard.press("Enter")
+    page.click('[data-tab="station"]')
     expect(page.locator("[data-roster]")).to_be_visible()
     gaps = page.locator("[data-roster] .roster-gaps")
     expect(gaps).to_contain_text("采样医生 −1, 录入干部 −2, 录入协助 −2, 秩序维护 −2")  # the 1+2+4 order
@@ -254,6 +255,7 @@ def test_the_roster_role_can_be_read_on_a_phone(open_page, make_site):
     page = open_page("phone", f"/station/{site['id']}/1")
     page.fill("input[name=code]", site["staff_code"])
     page.keyboard.press("Enter")
+    page.click('[data-tab="station"]')
     role = page.locator("[data-roster] .roster-add select[name=role]")
     expect(role).to_be_visible()
     shown, needed = role.evaluate("""s => {
