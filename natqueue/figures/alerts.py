@@ -21,10 +21,11 @@ def conditions(stats: dict) -> dict[str, dict]:
     waits = stats["waits"]
     if waits["longest_s"] is not None and waits["longest_s"] > target:
         found["long_wait"] = {"kind": "long_wait", "level": waits["longest_s"] // ESCALATE_S,
-                              "detail": {"minutes": waits["longest_s"] // 60, "number": waits["longest_number"]}}
+                              "detail": {"minutes": waits["longest_s"] // 60, "seconds": waits["longest_s"],
+                                           "number": waits["longest_number"]}}
     if stats["waiting"] and stats["eta_join_s"] is not None and stats["eta_join_s"] > target:
         found["projected"] = {"kind": "projected", "level": stats["eta_join_s"] // ESCALATE_S,
-                              "detail": {"minutes": stats["eta_join_s"] // 60}}
+                              "detail": {"minutes": stats["eta_join_s"] // 60, "seconds": stats["eta_join_s"]}}
     if stats["waiting"]:
         for st in stats["stations"]:
             n = st["number"]

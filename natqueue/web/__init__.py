@@ -151,7 +151,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from natqueue.web import cli, errors, events  # noqa: F401  (events: the Socket.IO handlers)
 
     _init_socketio(app)
-    from natqueue.web import api, pages
+    from natqueue.web import api, formatting, pages
 
     app.register_blueprint(api.bp)
     for blueprint in pages.BLUEPRINTS:
@@ -159,6 +159,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     app.after_request(_remember_language)
     app.context_processor(_locale)
+    app.add_template_filter(formatting.duration, "duration")  # {{ seconds|duration }}: the rule of NQ.duration
     cli.init_app(app)
     return app
 

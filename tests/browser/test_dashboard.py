@@ -57,6 +57,8 @@ def test_dashboard_updates_live_when_a_station_samples(open_page, api, make_site
     expect(card.locator('[data-f="today"]')).to_have_text("1")
     expect(card.locator('[data-f="waiting"]')).to_have_text("11")
     expect(card.locator('tr[data-station="1"] .today')).to_have_text("1")
+    expect(card.locator('tr[data-station="1"] .untubed')).to_have_text("1")  # the site samples without tubes
+    expect(card.locator('tr[data-station="1"] .untubed')).to_have_class("untubed bad")
     _sample(api, site, staff, station=2)
     expect(card.locator('[data-f="today"]')).to_have_text("2")
     expect(card.locator('tr[data-station="3"] .status')).to_contain_text("消毒")

@@ -67,7 +67,7 @@ local function stats_on_call(tkey, now)
   local alerts = BASE .. K.alerts
   if wait > target and redis.call('HEXISTS', alerts, 'long_wait') == 0 then
     redis.call('HSET', alerts, 'long_wait', cjson.encode({id = 'long_wait', kind = 'long_wait', active = true,
-      raised_ms = created + target, detail = {minutes = math.floor(wait / 60000),
+      raised_ms = created + target, detail = {minutes = math.floor(wait / 60000), seconds = math.floor(wait / 1000),
       number = redis.call('HGET', tkey, 'number')}}))
   end
 end
