@@ -151,7 +151,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from natqueue.web import cli, errors, events  # noqa: F401  (events: the Socket.IO handlers)
 
     _init_socketio(app)
-    from natqueue.web import api, formatting, pages
+    from natqueue.web import addresses, api, formatting, pages
 
     app.register_blueprint(api.bp)
     for blueprint in pages.BLUEPRINTS:
@@ -160,6 +160,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.after_request(_remember_language)
     app.context_processor(_locale)
     app.add_template_filter(formatting.duration, "duration")  # {{ seconds|duration }}: the rule of NQ.duration
+    app.add_template_global(addresses.qr_warning, "qr_warning")  # the QR codes open on no phone: say so
     cli.init_app(app)
     return app
 
