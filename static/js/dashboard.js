@@ -86,7 +86,7 @@
       if (st.reason) { status += " · " + (S.reasons[st.reason] || st.reason); }
       tr.appendChild(el("td", "status", status));
       // Who is at the station now (called, not yet sampled or passed), never a number already done.
-      tr.appendChild(el("td", "serving", st.serving_numbers.length ? st.serving_numbers.join(" ") : S.none));
+      tr.appendChild(el("td", "serving-now", st.serving_numbers.length ? st.serving_numbers.join(" ") : S.none));
       tr.appendChild(el("td", "throughput", st.per_hour_15 + " / " + st.per_hour_60));
       tr.appendChild(el("td", "today", String(st.today)));
       tr.appendChild(el("td", st.untubed ? "untubed bad" : "untubed", String(st.untubed)));

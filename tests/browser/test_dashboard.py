@@ -67,7 +67,7 @@ def test_dashboard_updates_live_when_a_station_samples(open_page, api, make_site
     expect(card.locator('li[data-alert="understaffed:2"]')).to_contain_text(  # the 1+2+4 order
         "采样医生 −1, 录入干部 −2, 录入协助 −2, 秩序维护 −2")
     api.ok("POST", f"/api/v1/sites/{site['id']}/stations/1/call", headers=staff)
-    page.set_viewport_size({"width": 1280, "height": 1060})  # figures, stations and charts in one picture
+    page.set_viewport_size({"width": 1280, "height": 1300})  # figures, stations and charts in one picture
     expect(card.locator('tr[data-station="1"] td').nth(2)).to_have_text("A003")
     screenshot(page, "dashboard.png")
 

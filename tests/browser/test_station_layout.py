@@ -104,6 +104,7 @@ def test_a_sample_without_a_tube_is_said_next_to_the_buttons(open_page, api, mak
     page.goto(f"/station/{site['id']}/1")
     sign_in_console(page, site)
     expect(page.locator("#tube-status")).to_have_class("tube-line none")  # no tube open: the line is red
+    expect(page.locator("#queue-badge")).to_be_hidden()  # no priority to check
     page.click("#btn-call")
     expect(page.locator("#current-number")).to_have_text(ticket["number"])
     page.click("#btn-sampled")
@@ -132,9 +133,9 @@ def test_where_a_tube_is_required_sampled_without_one_is_refused_by_the_buttons(
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(f"/station/{site['id']}/1")
     sign_in_console(page, site)
-    page.keyboard.press("n")
+    page.click("#btn-call")
     expect(page.locator("#current-number")).to_have_text(ticket["number"])
-    page.keyboard.press("s")
+    page.click("#btn-sampled")
     message = page.locator("#console-message")
     expect(message).to_contain_text("试管")
     _in_view_below(page, "#console-message", ".actions", 740)
