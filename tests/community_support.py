@@ -61,8 +61,9 @@ def to_xlsx(rows: list[dict]) -> bytes:
 
 
 def make_site(client, admin, site_id: str, stations: int = 2) -> dict:
-    response = client.post("/api/v1/sites", json={"id": site_id, "name": f"采样点{site_id}", "stations": stations},
-                           headers=admin)
+    """A site that samples without tubes (``require_tube`` off): coverage, not tubes, is tested here."""
+    response = client.post("/api/v1/sites", json={"id": site_id, "name": f"采样点{site_id}", "stations": stations,
+                                                  "require_tube": False}, headers=admin)
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 

@@ -85,9 +85,12 @@ def admin():
 
 @pytest.fixture
 def site(client, admin):
-    """A two-station site; its staff code is in ``site['staff_code']``."""
-    response = client.post("/api/v1/sites", json={"id": "jinyu-huafu", "name": "金域华府",
-                                                  "address": "八里岔社区", "stations": 2}, headers=admin)
+    """A two-station site; its staff code is in ``site['staff_code']``.
+
+    It samples without tubes unless a test opens one (``require_tube`` off): most tests are
+    about the queue, and a new site's default (a tube for every sample) is tested on its own."""
+    response = client.post("/api/v1/sites", json={"id": "jinyu-huafu", "name": "金域华府", "address": "八里岔社区",
+                                                  "stations": 2, "require_tube": False}, headers=admin)
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 

@@ -44,7 +44,7 @@ def qb(redis_client, clock):
 
 @pytest.fixture
 def site(qb):
-    return registry.create_site(qb, "jinyu", "金域华府", 2)
+    return registry.create_site(qb, "jinyu", "金域华府", 2, require_tube=False)  # the figures, not the tubes
 
 
 def join(qb, seed: int) -> dict:

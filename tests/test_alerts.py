@@ -76,7 +76,7 @@ def test_a_long_wait_nobody_watched_is_still_alerted(qb, site, clock):
     clock.set("10:30")
     shown = {a["id"]: a for a in dashboard.site_stats(qb, "jinyu")["alerts"]}
     assert set(shown) == {"long_wait"}
-    assert shown["long_wait"]["detail"] == {"minutes": 45, "number": first["number"]}
+    assert shown["long_wait"]["detail"] == {"minutes": 45, "seconds": 2700, "number": first["number"]}
     assert not shown["long_wait"]["active"] and shown["long_wait"]["raised_ms"] == at("09:30")
     assert alerts.acknowledge(qb, "jinyu", "long_wait", "organizer")
     assert dashboard.site_stats(qb, "jinyu")["alerts"] == []

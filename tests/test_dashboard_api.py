@@ -226,7 +226,7 @@ def test_a_quiet_site_is_refreshed_so_a_long_wait_raises_its_alert(app, client, 
     pushed = [m["args"][0] for m in board.get_received() if m["name"] == "stats"]
     assert pushed and pushed[-1]["waits"]["longest_s"] == 31 * 60
     long_wait = next(a for a in pushed[-1]["alerts"] if a["id"] == "long_wait")
-    assert long_wait["detail"] == {"minutes": 31, "number": first["number"]}
+    assert long_wait["detail"] == {"minutes": 31, "seconds": 31 * 60, "number": first["number"]}
 
     board.disconnect()  # nobody watches any more: nothing to refresh
     assert push.refresh_watched(app) == []

@@ -28,7 +28,8 @@ def _stats_until(board, predicate, timeout=10):
 def test_dashboard_on_one_process_sees_a_sample_made_on_another(two_processes):  # noqa: F811
     a, b = two_processes
     admin = {"Authorization": f"Bearer {TOKEN}"}
-    assert _request("POST", a + "/api/v1/sites", {"id": "dash", "name": "看板", "stations": 2}, admin)[0] == 201
+    body = {"id": "dash", "name": "看板", "stations": 2, "require_tube": False}
+    assert _request("POST", a + "/api/v1/sites", body, admin)[0] == 201
     with socketio.SimpleClient() as refused:
         refused.connect(a, transports=["websocket"])
         assert refused.call("watch_dashboard", {}, timeout=10)["ok"] is False

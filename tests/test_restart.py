@@ -30,7 +30,8 @@ def test_restart_keeps_every_ticket(tmp_path):
     pid = app.extensions["natqueue_embedded"].process.pid
     try:
         client = app.test_client()
-        site = client.post("/api/v1/sites", json={"id": "keep", "name": "留存", "stations": 1}, headers=admin)
+        site = client.post("/api/v1/sites", json={"id": "keep", "name": "留存", "stations": 1, "require_tube": False},
+                           headers=admin)
         code = site.get_json()["staff_code"]
         joined = [client.post("/api/v1/sites/keep/tickets", json=person(s)).get_json() for s in range(30)]
         staff = {"Authorization": "Bearer " + client.post(

@@ -23,7 +23,7 @@ def test_an_empty_site_is_flowing_with_no_figures(qb, site):
     assert figs["band"] == "flowing"
     assert figs["waits"] == {"longest_s": None, "longest_number": None, "count_today": 0,
                              "avg_s": None, "p90_s": None, "max_s": None}
-    assert figs["throughput"] == {"per_hour_15": 0, "per_hour_60": 0, "today": 0}
+    assert figs["throughput"] == {"per_hour_15": 0, "per_hour_60": 0, "today": 0, "untubed": 0}
     assert figs["alerts"] == []
 
 
@@ -69,7 +69,7 @@ def test_throughput_windows_and_today(qb, site, clock):
     assert s1["per_hour_15"] == 2 * 4  # 09:40 and 09:50 within the last 15 minutes
     assert s1["per_hour_60"] == 6
     assert s1["today"] == 6
-    assert figs["throughput"] == {"per_hour_15": 8, "per_hour_60": 6, "today": 6}
+    assert figs["throughput"] == {"per_hour_15": 8, "per_hour_60": 6, "today": 6, "untubed": 6}
     clock.set("10:45")
     figs = dashboard.site_stats(qb, "jinyu")
     assert station(figs, 1)["per_hour_15"] == 0
@@ -246,7 +246,7 @@ def test_days_follow_the_site_time_zone_and_its_daylight_saving(redis_client):
 
     clock = Clock(local(2026, 3, 28, 23, 0))  # the night before clocks go forward
     qb = Backend(redis_client, clock=clock)
-    registry.create_site(qb, "berlin", "Mitte", 1, timezone="Europe/Berlin")
+    registry.create_site(qb, "berlin", "Mitte", 1, timezone="Europe/Berlin", require_tube=False)
     joining.join(qb, "berlin", **person(1))
     joining.join(qb, "berlin", **person(2))
     clock.now = local(2026, 3, 28, 23, 50)

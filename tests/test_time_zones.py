@@ -37,7 +37,7 @@ def _hour(figs: dict, hhmm: str) -> tuple[int, float | None]:
 def test_berlin_a_call_in_summer_time_is_charted_at_its_local_hour(redis_client):
     clock = Clock(local(BERLIN, 2026, 3, 28, 9))  # winter time, UTC+1
     qb = Backend(redis_client, clock=clock)
-    registry.create_site(qb, "berlin", "Mitte", 1, timezone="Europe/Berlin")
+    registry.create_site(qb, "berlin", "Mitte", 1, timezone="Europe/Berlin", require_tube=False)
     _serve_one(qb, "berlin", 1)
     assert _hour(dashboard.site_stats(qb, "berlin"), "09:00") == (4, 0.0)
     clock.now = local(BERLIN, 2026, 3, 29, 10)  # clocks went forward at 02:00: UTC+2
@@ -52,7 +52,7 @@ def test_berlin_a_call_in_summer_time_is_charted_at_its_local_hour(redis_client)
 def test_berlin_a_call_after_the_autumn_switch_is_charted_at_its_local_hour(redis_client):
     clock = Clock(local(BERLIN, 2026, 10, 24, 10))  # summer time, UTC+2
     qb = Backend(redis_client, clock=clock)
-    registry.create_site(qb, "berlin", "Mitte", 1, timezone="Europe/Berlin")
+    registry.create_site(qb, "berlin", "Mitte", 1, timezone="Europe/Berlin", require_tube=False)
     _serve_one(qb, "berlin", 1)
     assert _hour(dashboard.site_stats(qb, "berlin"), "10:00") == (4, 0.0)
     clock.now = local(BERLIN, 2026, 10, 25, 10)  # clocks went back at 03:00: UTC+1
@@ -68,7 +68,7 @@ def test_urumqi_counts_in_its_own_time_on_both_sides_of_berlins_switch(redis_cli
     """Urumqi keeps UTC+6 all year: two hours behind the default zone, never moved by a switch."""
     clock = Clock(local(URUMQI, 2026, 3, 28, 10))
     qb = Backend(redis_client, clock=clock)
-    registry.create_site(qb, "urumqi", "天山区", 1, timezone="Asia/Urumqi")
+    registry.create_site(qb, "urumqi", "天山区", 1, timezone="Asia/Urumqi", require_tube=False)
     _serve_one(qb, "urumqi", 1)
     clock.now = local(URUMQI, 2026, 3, 29, 10)
     _serve_one(qb, "urumqi", 2)
@@ -82,7 +82,7 @@ def test_urumqi_counts_in_its_own_time_on_both_sides_of_berlins_switch(redis_cli
 def test_a_site_moved_to_another_zone_counts_in_it_at_once(redis_client):
     clock = Clock(local(URUMQI, 2026, 7, 1, 10))
     qb = Backend(redis_client, clock=clock)
-    registry.create_site(qb, "moved", "搬家", 1)  # the default zone, Asia/Shanghai: 12:00 there
+    registry.create_site(qb, "moved", "搬家", 1, require_tube=False)  # the default zone, Asia/Shanghai: 12:00 there
     settings.update_site(qb, "moved", {"timezone": "Asia/Urumqi"})
     _serve_one(qb, "moved", 1)
     clock.now += 60_000
@@ -94,7 +94,7 @@ def test_the_app_start_brings_every_sites_zone_up_to_date(redis_server, redis_cl
     counts in summer time once an app has started, before anyone reads its figures."""
     clock = Clock(local(BERLIN, 2026, 6, 1, 10))
     qb = Backend(redis_client, clock=clock)
-    registry.create_site(qb, "berlin", "Mitte", 1, timezone="Europe/Berlin")
+    registry.create_site(qb, "berlin", "Mitte", 1, timezone="Europe/Berlin", require_tube=False)
     meta = SiteKeys("berlin").meta
     stored = [f for f in redis_client.hkeys(meta) if f.startswith("tz_")]
     redis_client.hdel(meta, *stored)

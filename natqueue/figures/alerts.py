@@ -11,22 +11,27 @@ ESCALATE_S = 15 * 60
 
 
 def conditions(stats: dict) -> dict[str, dict]:
-    """The alert conditions true now, by alert id."""
+    """The alert conditions true now, by alert id.
+
+    Understaffing is an alarm only once the shift is rostered (someone checked in at any
+    station): before, every station of a new site would be short, and four red alarms per
+    station say less than the site's one notice that nobody is rostered yet."""
     target = stats["settings"]["wait_target_min"] * 60
     found = {}
     waits = stats["waits"]
     if waits["longest_s"] is not None and waits["longest_s"] > target:
         found["long_wait"] = {"kind": "long_wait", "level": waits["longest_s"] // ESCALATE_S,
-                              "detail": {"minutes": waits["longest_s"] // 60, "number": waits["longest_number"]}}
+                              "detail": {"minutes": waits["longest_s"] // 60, "seconds": waits["longest_s"],
+                                           "number": waits["longest_number"]}}
     if stats["waiting"] and stats["eta_join_s"] is not None and stats["eta_join_s"] > target:
         found["projected"] = {"kind": "projected", "level": stats["eta_join_s"] // ESCALATE_S,
-                              "detail": {"minutes": stats["eta_join_s"] // 60}}
+                              "detail": {"minutes": stats["eta_join_s"] // 60, "seconds": stats["eta_join_s"]}}
     if stats["waiting"]:
         for st in stats["stations"]:
             n = st["number"]
             if st["status"] == "paused":
                 found[f"paused:{n}"] = {"kind": "paused", "station": n, "detail": {"reason": st["reason"]}}
-            elif st["status"] == "open" and st["staffing"]["understaffed"]:
+            elif st["status"] == "open" and st["staffing"]["understaffed"] and stats["rostered"]:
                 found[f"understaffed:{n}"] = {"kind": "understaffed", "station": n,
                                               "detail": {"gaps": st["staffing"]["gaps"]}}
     return found

@@ -27,6 +27,15 @@ def _ints(raw: dict) -> dict[str, int]:
     return found
 
 
+def _ticket_numbers(backend: Backend, keys: SiteKeys, ticket_ids: list[str]) -> dict[str, str]:
+    if not ticket_ids:
+        return {}
+    pipe = backend.redis.pipeline(transaction=False)
+    for tid in ticket_ids:
+        pipe.hget(keys.ticket(tid), "number")
+    return dict(zip(ticket_ids, pipe.execute(), strict=True))
+
+
 def site_stats(backend: Backend, site_id: str, sync_alerts: bool = True) -> dict:
     """Every figure the dashboard shows for one site (see docs/figures.md)."""
     keys = SiteKeys(site_id)
@@ -49,12 +58,13 @@ def site_stats(backend: Backend, site_id: str, sync_alerts: bool = True) -> dict
         # already in the day's counts above, and the hour's must agree with them.
         pipe.zcount(keys.served_at(n), now - 15 * MINUTE_MS, "+inf")
         pipe.zcount(keys.served_at(n), now - 60 * MINUTE_MS, "+inf")
-        pipe.zcard(keys.serving(n))
+        pipe.zrange(keys.serving(n), 0, -1)  # called, not yet sampled or passed: a few at most
         pipe.hgetall(keys.roster(n))
     answers = pipe.execute()
     day_raw, oldest, reasons = answers[:3]
     per_station = [answers[3 + 4 * i: 7 + 4 * i] for i in range(len(numbers))]
     agg = _ints(day_raw)
+    numbers_of = _ticket_numbers(backend, keys, [tid for st in per_station for tid in st[2]])
 
     longest_ms, longest_number = longest_wait(backend, keys, now, oldest)
 
@@ -74,10 +84,14 @@ def site_stats(backend: Backend, site_id: str, sync_alerts: bool = True) -> dict
             "status": station["status"],
             "reason": reasons.get(str(n)) if station["status"] == "paused" else None,
             "calling": station["calling"],
-            "serving": serving,
+            "serving": len(serving),
+            # Who is at the station now, in the order called; not the last number called,
+            # which stays on the calling screen after that person was sampled.
+            "serving_numbers": [numbers_of[tid] for tid in serving if numbers_of.get(tid)],
             "per_hour_15": n15 * 4,
             "per_hour_60": n60,
             "today": agg.get(f"s{n}:samples", 0),
+            "untubed": agg.get(f"s{n}:untubed", 0),
             "staffing": arithmetic.staffing(conf["standard"], staffing.counts(people)),
             "people": people,
             "stages": stages,
@@ -101,7 +115,8 @@ def site_stats(backend: Backend, site_id: str, sync_alerts: bool = True) -> dict
         "pace_seconds": site["pace_seconds"],
         "eta_join_s": eta,
         "band": arithmetic.band(band_minutes, conf["band_busy_min"], conf["band_congested_min"]),
-        "throughput": {"per_hour_15": total_15 * 4, "per_hour_60": total_60, "today": agg.get("samples", 0)},
+        "throughput": {"per_hour_15": total_15 * 4, "per_hour_60": total_60, "today": agg.get("samples", 0),
+                       "untubed": agg.get("untubed", 0)},
         "waits": {
             "longest_s": None if longest_ms is None else longest_ms // 1000,
             "longest_number": longest_number,
@@ -111,8 +126,12 @@ def site_stats(backend: Backend, site_id: str, sync_alerts: bool = True) -> dict
             "max_s": None if not waits_n else agg.get("waits_max", 0) // 1000,
         },
         "stations": stations,
+        # Anyone checked in for this shift at any station: until then a short station is a
+        # site nobody has rostered yet (one calm notice), not an alarm per station.
+        "rostered": any(p["this_shift"] for st in stations for p in st["people"]),
         "chart": _chart(agg, quarter_now),
     }
+    stats["notices"] = [] if stats["rostered"] else [{"kind": "no_roster"}]
     stats["alerts"] = alerts.sync(backend, site_id, alerts.conditions(stats)) if sync_alerts else []
     return stats
 

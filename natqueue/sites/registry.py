@@ -18,8 +18,13 @@ def create_site(
     address: str = "",
     timezone: str = DEFAULT_TIMEZONE,
     alert_ahead: int | None = None,
+    require_tube: bool = True,
 ) -> dict:
-    """Create a site; returns it with its staff code, which is shown this once."""
+    """Create a site; returns it with its staff code, which is shown this once.
+
+    A new site requires a tube for every sample: real sites put every swab in a tube, and a
+    sample recorded without one cannot be traced to its tube when the lab finds a positive
+    pool. A site that really samples without tubes turns it off in its workflow settings."""
     keys = SiteKeys(site_id)
     code = new_staff_code()
     meta = {
@@ -33,6 +38,7 @@ def create_site(
         "staff_code_hash": code_hash(site_id, code),
         "staff_code": code,
         "staff_version": 1,
+        "require_tube": "1" if require_tube else "0",
         "tz_offsets": zone_offsets(timezone, backend.now_ms()),  # the figures count in the site's time
     }
     flat = [str(x) for pair in meta.items() for x in pair]

@@ -152,7 +152,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     _init_socketio(app)
     from natqueue.community import coverage
-    from natqueue.web import api, broadcast, pages
+    from natqueue.web import addresses, api, broadcast, formatting, pages
 
     app.register_blueprint(api.bp)
     for blueprint in pages.BLUEPRINTS:
@@ -162,6 +162,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     app.after_request(_remember_language)
     app.context_processor(_locale)
+    app.add_template_filter(formatting.duration, "duration")  # {{ seconds|duration }}: the rule of NQ.duration
+    app.add_template_global(addresses.qr_warning, "qr_warning")  # the QR codes open on no phone: say so
     cli.init_app(app)
     return app
 

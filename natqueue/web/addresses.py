@@ -9,6 +9,7 @@ import fcntl
 import ipaddress
 import socket
 import struct
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from natqueue.keys import BASE_URL_KEY
@@ -44,6 +45,33 @@ def is_loopback_url(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+@dataclass
+class LoopbackWarning:
+    """What the poster and the organizer pages say when their QR codes open on no phone."""
+
+    url: str  # where the QR codes point now
+    example: str  # where they should point: this machine's address on the site's network
+    others: list[str]  # its other addresses, in case the first is not the site's Wi-Fi
+
+
+def loopback_warning(base_url: str) -> LoopbackWarning | None:
+    """None when phones can open ``base_url``; else how to fix it."""
+    if not is_loopback_url(base_url):
+        return None
+    port = urlsplit(base_url).port or 80
+    found = [f"http://{address}:{port}" for address in lan_addresses()]
+    example = found[0] if found else f"http://<Wi-Fi address>:{port}"
+    return LoopbackWarning(url=base_url.rstrip("/"), example=example, others=found[1:])
+
+
+def qr_warning() -> LoopbackWarning | None:
+    """For the poster and the organizer pages (templates/_qr_warning.html, a template global):
+    the warning when their QR codes point at a loopback address."""
+    from natqueue.web.requests import public_url  # a request's helper: not for the CLI's imports
+
+    return loopback_warning(public_url("/"))
 
 
 def remember_base_url(backend, base: str) -> None:

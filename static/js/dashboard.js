@@ -7,15 +7,10 @@
 (function () {
   "use strict";
   var $ = NQ.$, fill = NQ.fill, S = NQ.page.strings;
-  var cards = {}, charts = {};
+  var cards = {}, charts = {}, latest = {};
 
-  function mins(seconds) {
-    if (seconds === null || seconds === undefined) { return S.none; }
-    return fill(S.minutes, { n: Math.round(seconds / 6) / 10 });
-  }
-  function secs(seconds) {
-    return seconds === null || seconds === undefined ? S.none : fill(S.seconds, { n: Math.round(seconds) });
-  }
+  function mins(seconds) { return NQ.duration(seconds); }
+  function secs(seconds) { return NQ.duration(seconds, true); }  // one person's stage time
   // The site's clock, like the charts' quarter hours, whatever zone this laptop is set to.
   function siteTime(ms, zone) {
     try { return new Date(ms).toLocaleTimeString(undefined, { timeZone: zone, hour12: false }); }
@@ -41,7 +36,9 @@
         : fill(S.alerts.pausedNoReason, { station: a.station });
     }
     if (a.kind === "understaffed") { return fill(S.alerts.understaffed, { station: a.station, gaps: gapsText(d.gaps || {}) }); }
-    return fill(S.alerts[a.kind] || a.kind, d);
+    // The wait as every other figure says it (an alert stored before seconds were kept: its minutes).
+    var wait = NQ.duration(d.seconds !== undefined ? d.seconds : d.minutes * 60);
+    return fill(S.alerts[a.kind] || a.kind, { number: d.number, wait: wait });
   }
 
   function adviceText(b) {
@@ -60,6 +57,7 @@
     if (cards[siteId]) { return cards[siteId]; }
     var node = $("site-template").content.firstElementChild.cloneNode(true);
     node.setAttribute("data-site", siteId);
+    node.id = "site-" + siteId;  // the district table's links lead here
     $("dash-sites").appendChild(node);
     cards[siteId] = node;
     return node;
@@ -87,9 +85,11 @@
       var status = S.statuses[st.status] || st.status;
       if (st.reason) { status += " · " + (S.reasons[st.reason] || st.reason); }
       tr.appendChild(el("td", "status", status));
-      tr.appendChild(el("td", "", (st.calling || S.none) + (st.serving > 1 ? " (+" + (st.serving - 1) + ")" : "")));
+      // Who is at the station now (called, not yet sampled or passed), never a number already done.
+      tr.appendChild(el("td", "serving-now", st.serving_numbers.length ? st.serving_numbers.join(" ") : S.none));
       tr.appendChild(el("td", "throughput", st.per_hour_15 + " / " + st.per_hour_60));
       tr.appendChild(el("td", "today", String(st.today)));
+      tr.appendChild(el("td", st.untubed ? "untubed bad" : "untubed", String(st.untubed)));
       tr.appendChild(staffCell(st));
       tr.appendChild(el("td", "", secs(st.stages.walk_up_s)));
       tr.appendChild(el("td", "", secs(st.stages.entry_s)));
@@ -117,6 +117,17 @@
     });
   }
 
+  // Calm, not an alarm: what the site still has to set up (a roster, before the first shift).
+  function renderNotices(node, stats) {
+    var list = node.querySelector(".notices");
+    list.innerHTML = "";
+    (stats.notices || []).forEach(function (n) {
+      var li = el("li", "notice-calm", S.notices[n.kind] || n.kind);
+      li.setAttribute("data-notice", n.kind);
+      list.appendChild(li);
+    });
+  }
+
   function renderCharts(node, stats) {
     if (!window.Chart) { return; }
     var c = stats.chart, existing = charts[stats.site_id];
@@ -126,12 +137,19 @@
       existing.w.data.datasets[1].data = c.max_wait_min; existing.w.update("none");
       return;
     }
-    var common = { animation: false, responsive: true, maintainAspectRatio: false,
-                   scales: { y: { beginAtZero: true } }, plugins: { legend: { position: "bottom" } } };
+    // Each chart says what it shows and in which units, on both axes.
+    function options(title, yTitle) {
+      return { animation: false, responsive: true, maintainAspectRatio: false,
+               scales: { x: { title: { display: true, text: S.axisTime } },
+                         y: { beginAtZero: true, title: { display: true, text: yTitle } } },
+               plugins: { title: { display: true, text: title, font: { size: 15 } }, legend: { position: "bottom" } } };
+    }
     charts[stats.site_id] = {
-      t: new Chart(node.querySelector(".chart-throughput"), { type: "bar", options: common, data: {
+      t: new Chart(node.querySelector(".chart-throughput"), {
+        type: "bar", options: options(S.chartThroughputTitle, S.axisPerHour), data: {
         labels: c.labels, datasets: [{ label: S.chartThroughput, data: c.per_hour, backgroundColor: "#0b6e4f" }] } }),
-      w: new Chart(node.querySelector(".chart-waits"), { type: "line", options: common, data: {
+      w: new Chart(node.querySelector(".chart-waits"), {
+        type: "line", options: options(S.chartWaitsTitle, S.axisMinutes), data: {
         labels: c.labels, datasets: [
           { label: S.chartAvg, data: c.avg_wait_min, borderColor: "#1d4ed8", spanGaps: true },
           { label: S.chartMax, data: c.max_wait_min, borderColor: "#b91c1c", spanGaps: true }] } })
@@ -150,28 +168,105 @@
       longest: mins(stats.waits.longest_s) + (stats.waits.longest_number ? " · " + stats.waits.longest_number : ""),
       ph15: String(stats.throughput.per_hour_15), ph60: String(stats.throughput.per_hour_60),
       today: String(stats.throughput.today), avg: mins(stats.waits.avg_s), p90: mins(stats.waits.p90_s),
-      max: mins(stats.waits.max_s)
+      max: mins(stats.waits.max_s), untubed: String(stats.throughput.untubed || 0)
     };
     Object.keys(f).forEach(function (k) { node.querySelector('[data-f="' + k + '"]').textContent = f[k]; });
+    node.querySelector("[data-untubed]").classList.toggle("bad", !!stats.throughput.untubed);
+    renderNotices(node, stats);
     renderAlerts(node, stats);
     renderStations(node, stats);
     renderCharts(node, stats);
-    node.setAttribute("data-order", String(RANK[stats.band] * 1e7 + (stats.eta_join_s || 0)));
+    latest[stats.site_id] = stats;
     reorder();
+    district.soon();
     $("dash-updated").textContent = fill(S.updated, { t: siteTime(stats.now_ms, stats.timezone) });
   }
 
-  // The most crowded site first: congested, busy, flowing; then the longest estimate.
+  // The worst site first: congested, busy, flowing; then the longest estimate, then the longest wait.
   var RANK = { flowing: 0, busy: 1, congested: 2 };
+  function worse(a, b) {
+    return (RANK[b.band] - RANK[a.band]) || ((b.eta_join_s || 0) - (a.eta_join_s || 0)) ||
+      ((b.waits.longest_s || 0) - (a.waits.longest_s || 0)) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  }
   function reorder() {
     var box = $("dash-sites"), nodes = Array.prototype.slice.call(box.children);
     var sorted = nodes.slice().sort(function (a, b) {
-      return Number(b.getAttribute("data-order")) - Number(a.getAttribute("data-order"));
+      return worse(latest[a.getAttribute("data-site")], latest[b.getAttribute("data-site")]);
     });
     if (sorted.some(function (n, i) { return n !== nodes[i]; })) {
       sorted.forEach(function (n) { box.appendChild(n); });
     }
   }
+
+  /* The district's table: one row per site above the cards, worst first; a header sorts by
+   * its column (again: the other way), a row leads to the site's card. Redrawn at most every
+   * quarter second, whatever number of sites pushes at once. */
+  var district = (function () {
+    var table = $("district-table"), by = "band", descending = true, timer = null;
+    var KEYS = {
+      name: function (s) { return s.name; },
+      band: null,  // the worst-first order itself
+      waiting: function (s) { return s.waiting; },
+      longest: function (s) { return s.waits.longest_s || 0; },
+      p90: function (s) { return s.waits.p90_s || 0; },
+      throughput: function (s) { return s.throughput.per_hour_15; },
+      open: function (s) { return openCount(s); },
+      alerts: function (s) { return activeAlerts(s); }
+    };
+    function openCount(s) { return s.stations.filter(function (st) { return st.status === "open"; }).length; }
+    function activeAlerts(s) { return s.alerts.filter(function (a) { return a.active && !a.acked_ms; }).length; }
+    function order(a, b) {
+      var key = KEYS[by], diff;
+      if (!key) { diff = -worse(a, b); }
+      else {
+        var x = key(a), y = key(b);
+        diff = typeof x === "string" ? x.localeCompare(y, document.documentElement.lang) : x - y;
+      }
+      return (descending ? -diff : diff) || worse(a, b);
+    }
+    function cell(tr, text, cls) { tr.appendChild(el("td", cls || "", text)); }
+    function draw() {
+      timer = null;
+      var sites = Object.keys(latest).map(function (id) { return latest[id]; }).sort(order);
+      var body = table.querySelector("tbody");
+      body.innerHTML = "";
+      sites.forEach(function (s) {
+        var tr = el("tr");
+        tr.setAttribute("data-site", s.site_id);
+        tr.setAttribute("data-band", s.band);
+        var name = el("td", "name"), link = el("a", "", s.name);
+        link.href = "#site-" + s.site_id;
+        name.appendChild(link); tr.appendChild(name);
+        var band = el("td"); band.appendChild(el("span", "band band-" + s.band, S.bands[s.band])); tr.appendChild(band);
+        cell(tr, String(s.waiting), "waiting");
+        cell(tr, mins(s.waits.longest_s), "longest");
+        cell(tr, mins(s.waits.p90_s), "p90");
+        cell(tr, String(s.throughput.per_hour_15), "throughput");
+        cell(tr, fill(S.openOf, { open: openCount(s), all: s.stations.length }), "open");
+        var alerts = activeAlerts(s);
+        cell(tr, String(alerts), alerts ? "alerts bad" : "alerts");
+        tr.addEventListener("click", function (ev) {
+          if (ev.target.tagName !== "A") { location.hash = "site-" + s.site_id; }
+        });
+        body.appendChild(tr);
+      });
+      Array.prototype.forEach.call(table.querySelectorAll("th[data-sort]"), function (th) {
+        var mine = th.getAttribute("data-sort") === by;
+        if (mine) { th.setAttribute("aria-sort", descending ? "descending" : "ascending"); }
+        else { th.removeAttribute("aria-sort"); }
+      });
+      $("district").hidden = sites.length < 2;  // one site: its card says it all
+    }
+    Array.prototype.forEach.call(table.querySelectorAll("th[data-sort]"), function (th) {
+      th.querySelector("button").addEventListener("click", function () {
+        var name = th.getAttribute("data-sort");
+        descending = name === by ? !descending : name !== "name";
+        by = name;
+        draw();
+      });
+    });
+    return { soon: function () { if (!timer) { timer = setTimeout(draw, 250); } } };
+  })();
 
   var socket = NQ.connect();
   function watch() {

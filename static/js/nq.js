@@ -9,6 +9,7 @@
  *
  *   NQ.$(id), NQ.show(el, yes)        an element by id; show or hide it
  *   NQ.fill(template, values)         "{name}" placeholders (every one) from values
+ *   NQ.duration(seconds, short)       a duration in words, by the one rule every page follows (below)
  *   NQ.newKey()                       a fresh Idempotency-Key
  *   NQ.api(method, url, body, opts)   one call to the JSON API (see below)
  *   NQ.errorOf(r)                     the API's error {code, message, fields} of an answer, or {}
@@ -31,6 +32,21 @@
     return String(template).replace(/\{(\w+)\}/g, function (_m, name) {
       return values[name] === undefined ? "" : String(values[name]);
     });
+  };
+
+  /* NQ.duration(seconds, short): every duration a page shows, by the rule the server's pages
+   * follow too (the Jinja filter "duration", natqueue/web/formatting.py), so one wait never reads
+   * two ways: nothing known → "—"; under a minute → "less than 1 min" (short: whole seconds, for
+   * one person's stage times at a station); else whole minutes, rounded up, so a wait is never
+   * shown shorter than it is. The words are NQ.units, set by the page in its language
+   * (templates/_nq_units.html). */
+  NQ.duration = function (seconds, short) {
+    var U = NQ.units || {};
+    if (seconds === null || seconds === undefined) { return "—"; }
+    if (seconds < 60) {
+      return short ? NQ.fill(U.seconds || "{n} s", { n: Math.round(seconds) }) : (U.underMinute || "< 1 min");
+    }
+    return NQ.fill(U.minutes || "{n} min", { n: Math.ceil(seconds / 60) });
   };
 
   /* An Idempotency-Key: the server keeps the answer under it, so a retry replays

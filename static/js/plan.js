@@ -6,10 +6,7 @@
   // A field the server refused, back to the input it came from.
   var INPUT_OF = { target_wait_s: "target_min" };
 
-  function minutes(seconds) {
-    if (seconds === null || seconds === undefined) { return S.none; }
-    return NQ.fill(S.minutes, { n: Math.round(seconds / 60) });
-  }
+  function minutes(seconds) { return NQ.duration(seconds); }  // as every other page says a wait
 
   function body() {
     var out = { standard: {} };
@@ -43,11 +40,11 @@
     var p = r.per_point, w = r.wait, ok = w.p90_s !== null && w.p90_s <= target;
     var el = $("plan-verdict");
     if (ok) {
-      el.textContent = NQ.fill(S.within, { n: p.stations, m: Math.round(w.p90_s / 60) });
+      el.textContent = NQ.fill(S.within, { n: p.stations, wait: minutes(w.p90_s) });
     } else if (r.stations_needed === null) {
       el.textContent = S.unreachable;
     } else {
-      el.textContent = NQ.fill(S.over, { n: p.stations, m: Math.round(w.p90_s / 60), k: r.stations_needed });
+      el.textContent = NQ.fill(S.over, { n: p.stations, wait: minutes(w.p90_s), k: r.stations_needed });
     }
     el.className = ok ? "" : "warn";
     el.setAttribute("data-ok", ok ? "1" : "0");

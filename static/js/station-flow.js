@@ -27,7 +27,9 @@
     $("tube-full").hidden = false;
     NQ.say(text);
   }
-  $("tube-full-ok").addEventListener("click", function () { $("tube-full").hidden = true; $("scan").focus(); });
+  $("tube-full-ok").addEventListener("click", function () {
+    $("tube-full").hidden = true; $("scan").focus({ preventScroll: true });
+  });
 
   /* --- tube card, priority checks --- */
   function renderTube(v) {
@@ -41,6 +43,8 @@
     var tube = v.tube, list = $("tube-people");
     $("tube-status").textContent = tube ? fill(T.tubeOpen, { code: tube.code, count: tube.count, capacity: tube.capacity })
       : T.noTube;
+    $("tube-status").classList.toggle("none", !tube);
+    if (tube) { $("untubed").hidden = true; }  // the next swab has a tube again
     $("tube-close").hidden = !tube;
     $("single-waiting").textContent = fill(T.singleWaiting, { n: v.single_waiting });
     $("single-waiting").hidden = !v.single_waiting;
@@ -69,6 +73,9 @@
       var none = document.createElement("li"); none.className = "muted"; none.textContent = T.nobodyDeclared;
       declared.appendChild(none);
     }
+    // Seen from any tab: how many priorities wait to be checked.
+    $("queue-badge").textContent = String(v.declared.length);
+    $("queue-badge").hidden = !v.declared.length;
   }
   function button(text, onClick) {
     var b = document.createElement("button");
@@ -125,7 +132,7 @@
     if (toSingle.ticketId) { flags(toSingle.ticketId, { single: "yellow_code" }); }
   });
   toSingle.id = "to-single"; toSingle.className = "small-btn yellow"; toSingle.hidden = true;
-  $("current-person").insertAdjacentElement("afterend", toSingle);
+  document.querySelector(".serving-acts").appendChild(toSingle);
   function markCurrent(cur) {
     toSingle.ticketId = cur ? cur.id : null;
     toSingle.hidden = !cur || !!cur.single || stationMode === "single";
@@ -136,6 +143,10 @@
     if (name.indexOf("sampled:") === 0 && body) {
       lastSampled = body.id; $("void-last").hidden = false;
       if (body.tube_filled) { tubeFull(body.tube_position); }
+      // Where the site lets a sample go without a tube, it never goes silently: the lab
+      // cannot trace this swab. Said next to the buttons, and kept until a tube is open.
+      $("untubed").textContent = body.tube ? "" : fill(T.untubed, { number: body.number });
+      $("untubed").hidden = !!body.tube;
     }
   };
   $("void-last").addEventListener("click", function () { if (lastSampled) { voidSample(lastSampled); } });
@@ -163,6 +174,7 @@
       }
       if (b.kind === "document") {
         var form = $("walkin-form");
+        halves.showTab("walkin");
         form.doc_type.value = b.doc_type; form.id_number.value = code.toUpperCase();
         result(fill(T.walkInFor, { id: b.id_number }), true);
         form.name.focus();
@@ -177,9 +189,12 @@
   // After a button press the field takes the focus back, ready for the next scan.
   function focusScan() {
     var el = document.activeElement, tag = el ? el.tagName : "BODY";
-    if (!$("console").hidden && $("tube-full").hidden && (tag === "BODY" || tag === "BUTTON")) { $("scan").focus(); }
+    // Without scrolling: on a phone the field may sit under the tab bar, the buttons must not move.
+    if (!$("console").hidden && $("tube-full").hidden && (tag === "BODY" || tag === "BUTTON")) {
+      $("scan").focus({ preventScroll: true });
+    }
   }
-  new MutationObserver(function () { if (!$("console").hidden) { $("scan").focus(); loadTube(); } })
+  new MutationObserver(function () { if (!$("console").hidden) { $("scan").focus({ preventScroll: true }); loadTube(); } })
     .observe($("console"), { attributes: true, attributeFilter: ["hidden"] });
   document.addEventListener("click", function () { setTimeout(focusScan, 0); });
 
@@ -224,8 +239,10 @@
   });
   $("slip-print").addEventListener("click", function () { window.print(); });
   $("slip-close").addEventListener("click", function () {
-    $("slip").hidden = true; document.body.classList.remove("has-slip"); $("scan").focus();
+    $("slip").hidden = true; document.body.classList.remove("has-slip");
+    halves.showTab(null);  // the walk-in waits in line now: back to the buttons
+    $("scan").focus({ preventScroll: true });
   });
 
-  if (!$("console").hidden) { $("scan").focus(); loadTube(); }
+  if (!$("console").hidden) { $("scan").focus({ preventScroll: true }); loadTube(); }
 })();

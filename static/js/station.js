@@ -37,8 +37,37 @@
     // Set here, called by station-flow.js:
     refresh: refresh,  // refetch the station's view (then onView)
     message: message,  // show a line in the console's message box ("" hides it)
-    shortcut: shortcut  // a keydown the console answers (N/R/X/S): true when it did
+    shortcut: shortcut,  // a keydown the console answers (N/R/X/S): true when it did
+    showTab: showTab  // open a tab's panel ("queue", "tube", "walkin", "station"); null: back to the buttons
   };
+
+  /* The tabs: what is used now and then (the queue, the tube, walk-ins, the station's status
+   * and roster) one tap away, never pushing the buttons off a phone's screen. On a phone (and a
+   * tablet held upright) the tab bar stays at the bottom of the screen and a tab opens its panel
+   * as a sheet over the console, closed again by the same tab or "back"; on a wide screen the
+   * panels sit beside the buttons and one is always shown. */
+  var wide = window.matchMedia ? window.matchMedia("(min-width: 60rem)") : { matches: true };
+  var openTab = null;
+  function showTab(name) {
+    if (!name && wide.matches) { name = "queue"; }
+    openTab = name;
+    Array.prototype.forEach.call(document.querySelectorAll("[data-tab]"), function (tab) {
+      var tabName = tab.getAttribute("data-tab");
+      tab.setAttribute("aria-selected", tabName === name ? "true" : "false");
+      show($("panel-" + tabName), tabName === name);
+    });
+    show($("sheet"), !!name);
+    document.body.setAttribute("data-sheet", name && !wide.matches ? name : "");
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("[data-tab]"), function (tab) {
+    tab.addEventListener("click", function () {
+      var name = tab.getAttribute("data-tab");
+      showTab(name === openTab ? null : name);
+    });
+  });
+  $("sheet-close").addEventListener("click", function () { showTab(null); });
+  if (wide.addListener) { wide.addListener(function () { showTab(wide.matches ? openTab : null); }); }
+  showTab(null);
 
   function message(text) { $("console-message").textContent = text || ""; show($("console-message"), !!text); }
 
@@ -123,7 +152,7 @@
     var move = name.split(":")[0], id = name.slice(move.length + 1);
     if (move !== "sampled" && move !== "no-show") { return false; }
     var cur = view && view.serving.filter(function (t) { return t.id === id; })[0];
-    var item = { key: pending[name], url: url, id: id, number: cur ? cur.number : "", body: body || {} };
+    var item = { key: pending[name], name: name, url: url, id: id, number: cur ? cur.number : "", body: body || {} };
     if (move === "sampled" && halves.openTube !== undefined) { item.body.tube = halves.openTube; }
     delete pending[name];
     saveOutbox(outbox().concat([item]));
@@ -149,6 +178,8 @@
       saveOutbox(outbox().filter(function (x) { return x.key !== item.key; }));
       if (r.status >= 400) {
         message(fill(S.outboxProblem, { number: item.number, message: NQ.errorOf(r).message || r.status }));
+      } else if (item.name) {
+        halves.afterAction(item.name, r.body);  // recorded now: the same follow-up as a mark sent at once
       }
       refresh();
       flush();

@@ -171,12 +171,15 @@ def api(live_server) -> Api:
 
 @pytest.fixture
 def make_site(api):
-    """A fresh site per test (no test sees another's queue); returns the 201 body with staff_code."""
+    """A fresh site per test (no test sees another's queue); returns the 201 body with staff_code.
+
+    It samples without tubes unless the test opens one or asks ``require_tube=True`` (a new
+    site's default): most of these tests are about the queue, not the tubes."""
 
     def _make(stations: int = 2, **extra) -> dict:
         site_id = f"b-{uuid.uuid4().hex[:10]}"
         return api.ok("POST", "/api/v1/sites", {"id": site_id, "name": "金域华府", "address": "八里岔社区",
-                                                "stations": stations, **extra},
+                                                "stations": stations, "require_tube": False, **extra},
                       headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, status=201)
 
     return _make

@@ -57,6 +57,8 @@ def test_dashboard_updates_live_when_a_station_samples(open_page, api, make_site
     expect(card.locator('[data-f="today"]')).to_have_text("1")
     expect(card.locator('[data-f="waiting"]')).to_have_text("11")
     expect(card.locator('tr[data-station="1"] .today')).to_have_text("1")
+    expect(card.locator('tr[data-station="1"] .untubed')).to_have_text("1")  # the site samples without tubes
+    expect(card.locator('tr[data-station="1"] .untubed')).to_have_class("untubed bad")
     _sample(api, site, staff, station=2)
     expect(card.locator('[data-f="today"]')).to_have_text("2")
     expect(card.locator('tr[data-station="3"] .status')).to_contain_text("消毒")
@@ -65,7 +67,7 @@ def test_dashboard_updates_live_when_a_station_samples(open_page, api, make_site
     expect(card.locator('li[data-alert="understaffed:2"]')).to_contain_text(  # the 1+2+4 order
         "采样医生 −1, 录入干部 −2, 录入协助 −2, 秩序维护 −2")
     api.ok("POST", f"/api/v1/sites/{site['id']}/stations/1/call", headers=staff)
-    page.set_viewport_size({"width": 1280, "height": 1060})  # figures, stations and charts in one picture
+    page.set_viewport_size({"width": 1280, "height": 1300})  # figures, stations and charts in one picture
     expect(card.locator('tr[data-station="1"] td').nth(2)).to_have_text("A003")
     screenshot(page, "dashboard.png")
 
@@ -150,14 +152,22 @@ def test_poster_qr_is_large_enough(open_page, make_site, screenshot):
     page.set_viewport_size(A4)
     page.goto(f"/sites/{site['id']}/poster")
     expect(page.locator(".call")).to_have_text("扫码排队")
+    # This run listens on 127.0.0.1: on screen, in red, the poster says no phone can open it, and how to fix it.
+    warning = page.locator("#qr-warning")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("HOST=0.0.0.0 NATQ_PUBLIC_URL=http://")
+    assert page.locator(".qr-warning-title").evaluate("e => getComputedStyle(e).color") == "rgb(185, 28, 28)"
     page.emulate_media(media="print")
+    expect(warning).to_be_hidden()  # the printed poster goes on a wall
     width_px = page.locator("img.qr").evaluate("img => img.getBoundingClientRect().width")
     assert width_px / 96 * 2.54 >= 14, "the QR code must be about 15 cm wide to scan from 1.5 m"
     assert page.locator("img.qr").evaluate("img => img.complete && img.naturalWidth > 0")
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
     assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 1, "the poster prints on one A4 sheet"
+    screenshot(page, "poster.png")  # as printed
     page.emulate_media(media="screen")
-    screenshot(page, "poster.png")
+    page.set_viewport_size({"width": 1000, "height": 700})
+    screenshot(page, "poster-loopback-warning.png")
 
 
 @pytest.mark.browser
@@ -166,6 +176,7 @@ def test_station_console_roster_and_pause_reason(open_page, api, make_site):
     page = open_page("laptop", f"/station/{site['id']}/1")
     page.fill("input[name=code]", site["staff_code"])
     page.keyboard.press("Enter")
+    page.click('[data-tab="station"]')
     expect(page.locator("[data-roster]")).to_be_visible()
     gaps = page.locator("[data-roster] .roster-gaps")
     expect(gaps).to_contain_text("采样医生 −1, 录入干部 −2, 录入协助 −2, 秩序维护 −2")  # the 1+2+4 order
@@ -192,6 +203,7 @@ def test_station_console_roster_and_pause_reason(open_page, api, make_site):
 def test_organizer_creates_and_edits_a_site(open_page, api, live_server):
     page = open_page("laptop")
     _organizer_page(page, "/organizer/sites")
+    expect(page.locator("#qr-warning")).to_contain_text("HOST=0.0.0.0")  # this run: 127.0.0.1
     page.fill("#create-site input[name=id]", "b-dongmen")
     page.fill("#create-site input[name=name]", "东门广场")
     page.fill("#create-site input[name=stations]", "2")
@@ -254,6 +266,7 @@ def test_the_roster_role_can_be_read_on_a_phone(open_page, make_site):
     page = open_page("phone", f"/station/{site['id']}/1")
     page.fill("input[name=code]", site["staff_code"])
     page.keyboard.press("Enter")
+    page.click('[data-tab="station"]')
     role = page.locator("[data-roster] .roster-add select[name=role]")
     expect(role).to_be_visible()
     shown, needed = role.evaluate("""s => {

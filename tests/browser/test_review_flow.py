@@ -17,6 +17,7 @@ def test_a_refused_walk_in_names_the_field_in_the_staffs_language(open_page, mak
     site = make_site()
     page = open_console(open_page, site)
     expect(page.locator("#scan")).to_be_focused()
+    page.click('[data-tab="walkin"]')
     page.locator("#walkin-form [name=name]").fill("赵六")
     page.locator("#walkin-form [name=id_number]").fill("123")
     page.locator("#walkin-form button[type=submit]").click()

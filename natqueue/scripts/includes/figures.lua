@@ -6,7 +6,8 @@
 -- - waits_n, waits_sum, waits_max and h<minute> (a histogram of waits in whole minutes,
 --   for the day's 90th percentile), plus the same three per quarter hour q<k>:... (k =
 --   0..95, for the day's charts);
--- - samples, q<k>:samples and s<n>:samples;
+-- - samples, q<k>:samples and s<n>:samples; untubed and s<n>:untubed, the samples recorded
+--   with no tube (the lab cannot trace them: the dashboard shows them per station);
 -- - per station s<n>:walk_*, s<n>:entry_*, s<n>:swab_*, s<n>:gap_*, s<n>:idle_sum and the
 --   last check-in and sample moments (stage times; docs/figures.md says what each means).
 --
@@ -66,7 +67,7 @@ local function stats_on_call(tkey, now)
   local alerts = BASE .. K.alerts
   if wait > target and redis.call('HEXISTS', alerts, 'long_wait') == 0 then
     redis.call('HSET', alerts, 'long_wait', cjson.encode({id = 'long_wait', kind = 'long_wait', active = true,
-      raised_ms = created + target, detail = {minutes = math.floor(wait / 60000),
+      raised_ms = created + target, detail = {minutes = math.floor(wait / 60000), seconds = math.floor(wait / 1000),
       number = redis.call('HGET', tkey, 'number')}}))
   end
 end
@@ -96,6 +97,11 @@ local function stats_on_sampled(tkey, station, now)
   stats_add(key, 'samples', 1)
   stats_add(key, q .. 'samples', 1)
   stats_add(key, s .. 'samples', 1)
+  -- Counted now, as the sample is bound (or not): a tube opened later does not hold this swab.
+  if not redis.call('HGET', tkey, 'tube') then
+    stats_add(key, 'untubed', 1)
+    stats_add(key, s .. 'untubed', 1)
+  end
   local previous = tonumber(redis.call('HGET', key, s .. 'last_sample') or '0')
   redis.call('HSET', key, s .. 'last_sample', now)
   local checked = tonumber(redis.call('HGET', tkey, 'checked_in_ms') or '')

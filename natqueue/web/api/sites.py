@@ -18,7 +18,7 @@ from natqueue.web import get_backend
 from natqueue.web.auth import require_organizer
 from natqueue.web.errors import api_error
 from natqueue.web.push import site_added
-from natqueue.web.requests import integer, join_url, json_body, shared_public_list, timezone
+from natqueue.web.requests import boolean, integer, join_url, json_body, shared_public_list, timezone
 
 bp = Blueprint("sites", __name__)
 
@@ -40,10 +40,11 @@ def create_site():
         timezone=lambda: timezone(body.get("timezone")),
         alert_ahead=lambda: None if body.get("alert_ahead") is None
         else integer(body.get("alert_ahead"), "alert_ahead", 0, 500),
+        require_tube=lambda: boolean(body.get("require_tube", True), "require_tube"),
     )
     site = registry.create_site(
         get_backend(), data["id"], data["name"], data["stations"], address=data["address"],
-        timezone=data["timezone"], alert_ahead=data["alert_ahead"],
+        timezone=data["timezone"], alert_ahead=data["alert_ahead"], require_tube=data["require_tube"],
     )
     site["join_url"] = join_url(site["id"])
     site_added(site["id"])
