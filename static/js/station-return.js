@@ -17,7 +17,7 @@
   box.appendChild(title); box.appendChild(list);
   // Under the console's messages, near the buttons that passed them.
   var anchor = NQ.$("outbox") || NQ.$("console-message");
-  anchor.parentNode.insertBefore(box, anchor.nextSibling);
+  if (anchor) { anchor.parentNode.insertBefore(box, anchor.nextSibling); } else { NQ.$("console").appendChild(box); }
 
   var keys = {};  // one Idempotency-Key per ticket until the server answers: a double tap replays
   function bringBack(t, button) {
