@@ -291,6 +291,7 @@
     save(t.id, t.token);
     applyTicket(t);
     watch();
+    window.scrollTo(0, 0);  // the number first, wherever the form's button was
   }
   halves.hold = holdTicket;
 
