@@ -47,6 +47,8 @@ SITE_KEYS = {
     "tube_members": "tube-m:",
     "household": "hh:",
     "home": "home",
+    "no_shows": "no-shows",
+    "recover_fails": "recover-fails:",
     "home_seq": "home-seq",
     "rounds": "rounds",
     "round": "round:",
@@ -189,6 +191,16 @@ class SiteKeys:
     def home(self) -> str:
         """Sorted set of home-sampling tickets not yet done."""
         return self.base + _K["home"]
+
+    @property
+    def no_shows(self) -> str:
+        """Sorted set of tickets marked no-show, scored by that moment (ms): those staff may
+        still bring back (see ``scripts/return_no_show.lua``); older ones are trimmed."""
+        return self.base + _K["no_shows"]
+
+    def recover_fails(self, client: str) -> str:
+        """Counter of one client's failed ticket recoveries (rate limiting; ``client`` is a hash)."""
+        return f"{self.base}{_K['recover_fails']}{client}"
 
     @property
     def home_seq(self) -> str:

@@ -74,8 +74,9 @@ def _valid_birth_date(number: str) -> bool:
 
 
 def clean_resident_id(value) -> str:
-    """A mainland resident ID: 18 characters, a real birth date, and a matching check character."""
-    if not isinstance(value, str):
+    """A mainland resident ID: 18 characters, a real birth date, and a matching check character.
+    Nothing typed is ``required``, not ``format``: the resident is told to fill it in."""
+    if not isinstance(value, str) or not value.strip():
         raise Invalid({"id_number": "required"})
     number = plain_code(value)
     if not _ID_SHAPE.match(number):
@@ -89,7 +90,7 @@ def clean_resident_id(value) -> str:
 
 def clean_phone(value) -> str:
     """A mainland mobile number, stored without the +86 prefix so one person has one form."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not value.strip():
         raise Invalid({"phone": "required"})
     match = _PHONE.match(plain_code(value).replace("(", "").replace(")", ""))
     if not match:

@@ -36,7 +36,8 @@ def test_valid_resident_ids_pass(number):
         ("1101051949123100211", "format"),
         ("110105194902300027", "birth_date"),  # 30 February
         ("110105299901010025", "birth_date"),  # born in the future
-        ("", "format"),
+        ("", "required"),  # nothing typed: "fill it in", not "format wrong"
+        ("   ", "required"),
     ],
 )
 def test_invalid_resident_ids_fail_with_a_reason(number, reason):
@@ -60,10 +61,18 @@ def test_mobile_numbers_pass_and_lose_their_prefix(raw):
     assert len(clean_phone(raw)) == 11
 
 
-@pytest.mark.parametrize("raw", ["12800138000", "1380013800", "138001380001", "010-12345678", "abc", ""])
+@pytest.mark.parametrize("raw", ["12800138000", "1380013800", "138001380001", "010-12345678", "abc"])
 def test_non_mobile_numbers_fail(raw):
-    with pytest.raises(Invalid):
+    with pytest.raises(Invalid) as exc:
         clean_phone(raw)
+    assert exc.value.fields == {"phone": "format"}
+
+
+@pytest.mark.parametrize("raw", ["", " ", None])
+def test_a_phone_left_empty_is_required_not_wrong(raw):
+    with pytest.raises(Invalid) as exc:
+        clean_phone(raw)
+    assert exc.value.fields == {"phone": "required"}
 
 
 def test_masks_keep_only_what_a_person_recognises():

@@ -14,6 +14,7 @@
 --- @include "tubes"
 --- @include "pace"
 --- @include "figures"
+--- @include "no_shows"
 
 local prior = redis.call('GET', KEYS[5])
 if prior then return {'replay', prior} end
@@ -75,6 +76,8 @@ else
     redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', now - HISTORY_MS)
     redis.call('ZREMRANGEBYSCORE', per_station, '-inf', now - HISTORY_MS)
   end
+  -- A no-show is listed on the consoles while staff may still bring the resident back.
+  if op == 'no_show' then note_no_show(tid, now) end
   event.type = final[op]
 end
 event.waiting = redis.call('ZCARD', KEYS[2])

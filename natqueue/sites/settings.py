@@ -36,6 +36,12 @@ TUBE_CAPACITIES = (5, 10, 20)
 DEFAULT_RETENTION_DAYS = 14
 
 
+#: Minutes after a no-show during which staff may still bring the resident back (slow walkers,
+#: the elderly): past it, the resident takes a new number.
+DEFAULT_RETURN_WINDOW_MIN = 15
+RETURN_WINDOW_RANGE = (1, 120)
+
+
 #: Setting -> default. Integers are minutes or hours; times are local "HH:MM".
 DEFAULTS = {
     "area": "",
@@ -59,6 +65,7 @@ def script_defaults() -> dict[str, int | str]:
         "priority_ratio_p": DEFAULT_PRIORITY_RATIO[0],
         "priority_ratio_r": DEFAULT_PRIORITY_RATIO[1],
         "tube_capacity": DEFAULT_TUBE_CAPACITY,
+        "return_window_min": DEFAULT_RETURN_WINDOW_MIN,
         "wait_target_min": DEFAULTS["wait_target_min"],
         "tz_offsets": arithmetic.zone_offsets(DEFAULT_TIMEZONE, int(time.time() * 1000)),
     }
@@ -114,6 +121,7 @@ def workflow_settings(backend: Backend, site_id: str) -> dict:
         "require_tube": meta.get("require_tube") == "1",
         "family_max": int(meta.get("family_max", DEFAULT_FAMILY_MAX)),
         "retention_days": int(meta.get("retention_days", DEFAULT_RETENTION_DAYS)),
+        "return_window_min": int(meta.get("return_window_min", DEFAULT_RETURN_WINDOW_MIN)),
         "round": meta.get("round", "1"),
         "timezone": meta.get("timezone", DEFAULT_TIMEZONE),
         "name": meta.get("name", ""),

@@ -75,3 +75,22 @@ def set_flags(backend: Backend, ticket_id: str, priority: str | None, single: st
     )
     event = event_of(result)
     return get_ticket(backend, ticket_id), event
+
+
+def return_no_show(backend: Backend, ticket_id: str, request_id: str | None = None) -> tuple[dict, dict | None]:
+    """Staff bring a no-show back within the site's return window: called again at the station
+    that passed them, as its current person (``scripts/return_no_show.lua``)."""
+    keys = SiteKeys(site_of(ticket_id))
+    try:
+        result = backend.run(
+            "RETURN_NO_SHOW",
+            [keys.ticket(ticket_id), keys.live_ids, keys.events,
+             keys.idem(f"return:{ticket_id}", request_key(request_id)), keys.stations, keys.calling, keys.waiting],
+            [],
+            keys,
+        )
+    except QueueError as exc:
+        if exc.code == "already_queued":  # took a new number meanwhile: staff call that one
+            raise QueueError("already_queued", ticket_id, number=exc.detail) from None
+        raise
+    return get_ticket(backend, result[1]), event_of(result)

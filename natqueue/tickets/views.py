@@ -3,6 +3,7 @@
 import hmac
 
 from natqueue.keys import SiteKeys
+from natqueue.sites.settings import workflow_settings
 from natqueue.store.backend import Backend, QueueError, optional_int
 from natqueue.tickets.documents import person_key
 from natqueue.tickets.ids import site_of
@@ -25,8 +26,9 @@ def get_ticket(backend: Backend, ticket_id: str, include_token: bool = False) ->
 
 
 def ticket_view(keys: SiteKeys, found: list, include_token: bool) -> dict:
-    """A TICKET_SNAPSHOT answer (or the same four values JOIN returns) as the holder sees it."""
-    flat, rank, last_id, pace_raw = found
+    """A TICKET_SNAPSHOT answer (or the first four values, which JOIN returns) as the holder sees it."""
+    flat, rank, last_id, pace_raw = found[:4]
+    return_left_ms = int(found[4]) if len(found) > 4 else -1
     raw = dict(zip(flat[::2], flat[1::2], strict=False))
     ahead = int(rank) if raw["status"] == "waiting" and int(rank) >= 0 else None
     pace = parse_pace(pace_raw)
@@ -48,12 +50,34 @@ def ticket_view(keys: SiteKeys, found: list, include_token: bool) -> dict:
         "called_ms": optional_int(raw.get("called_ms")),
         "checked_in_ms": optional_int(raw.get("checked_in_ms")),
         "finished_ms": optional_int(raw.get("finished_ms")),
+        # A no-show: how long staff may still bring them back (the page says so), else None.
+        "return_seconds_left": -(-return_left_ms // 1000) if return_left_ms > 0 else None,
         "last_event_id": last_id,
     }
     ticket.update(flow_fields(raw))
     if include_token:
         ticket["token"] = raw["token"]
     return ticket
+
+
+#: What anyone with the ticket's link sees (a forwarded page, a relative watching): where it
+#: stands and when to go, nothing about the person and no way to change it. ``lane`` and
+#: ``single`` stay so that page can keep "ahead" exact from the site's events as the holder's does.
+WATCHER_FIELDS = ("id", "site_id", "number", "status", "score", "ahead", "eta_seconds", "pace_seconds",
+                  "station", "recalls", "created_ms", "called_ms", "finished_ms", "return_seconds_left",
+                  "last_event_id", "lane")
+
+
+def watcher_view(ticket: dict) -> dict:
+    view = {k: ticket.get(k) for k in WATCHER_FIELDS}
+    view["single"] = True if ticket.get("single") else None
+    view["watching"] = True  # the page shows it read-only
+    return view
+
+
+def check_exists(backend: Backend, ticket_id: str) -> None:
+    if not backend.redis.exists(SiteKeys(site_of(ticket_id)).ticket(ticket_id)):
+        raise QueueError("ticket_not_found", ticket_id)
 
 
 def check_holder(backend: Backend, ticket_id: str, token: str | None) -> None:
@@ -100,7 +124,26 @@ def station_view(backend: Backend, site_id: str, station: int, upcoming: int = 5
         "waiting": int(waiting),
         "serving": rows[: len(serving_ids)],
         "next": rows[len(serving_ids):],
+        "no_shows": recent_no_shows(backend, site_id, station),
     }
+
+
+def recent_no_shows(backend: Backend, site_id: str, station: int, limit: int = 5) -> list[dict]:
+    """This station's no-shows that staff may still bring back, latest first (ID masked)."""
+    keys = SiteKeys(site_id)
+    window_ms = workflow_settings(backend, site_id)["return_window_min"] * 60_000
+    now = backend.now_ms()
+    ids = backend.redis.zrevrangebyscore(keys.no_shows, "+inf", now - window_ms)
+    pipe = backend.redis.pipeline(transaction=False)
+    for tid in ids:
+        pipe.hmget(keys.ticket(tid), "id", "number", "name", "id_number", "status", "station", "finished_ms")
+    found = []
+    for tid, number, name, id_number, status, at, finished in pipe.execute():
+        if status == "no_show" and at == str(station) and finished and len(found) < limit:
+            found.append({"id": tid, "number": number, "name": name or "", "id_number": mask_id_number(id_number or ""),
+                          "finished_ms": int(finished),
+                          "return_seconds_left": max(0, -(-(int(finished) + window_ms - now) // 1000))})
+    return found
 
 
 def flow_fields(raw: dict) -> dict:

@@ -70,17 +70,29 @@ def watch_site(data):
 
 @socketio.on("watch_ticket")
 def watch_ticket(data):
-    """``{"ticket_id", "token"}``: the holder's phone only."""
+    """``{"ticket_id", "token"}``. With the ticket's token: the holder's room, which hears each
+    change of the ticket. Without one (``"token": null``, a forwarded link): the site's room only,
+    after the ticket as anyone with its link sees it; such a page follows "ahead" from the site's
+    events and reads the ticket again when an event names its number, so no change costs a
+    second emit."""
     data = payload(data)
     ticket_id = text(data, "ticket_id", limit=200)
     token = text(data, "token", required=False)
     backend = get_backend()
-    views.check_holder(backend, ticket_id, token)
+    if token is None:
+        views.check_exists(backend, ticket_id)
+    else:
+        views.check_holder(backend, ticket_id, token)
     # Join before reading: an event that lands in between is older than the
     # snapshot's last_event_id and the phone skips it; none can be missed.
-    join_room(ticket_room(ticket_id))
+    if token is not None:
+        join_room(ticket_room(ticket_id))
     join_room(site_room(ids.site_of(ticket_id)))
-    emit("ticket", public_ticket(views.get_ticket(backend, ticket_id)))
+    ticket = views.get_ticket(backend, ticket_id)
+    if token is None:
+        emit("ticket", views.watcher_view(ticket))
+        return {"ok": True, "watching": True}
+    emit("ticket", public_ticket(ticket))
     return {"ok": True}
 
 

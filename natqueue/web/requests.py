@@ -113,6 +113,16 @@ def person(raw, prefix: str = "", shared_phone=None, phone_required: bool = True
                         single=data["single"])
 
 
+def identity(raw: dict) -> tuple[str, str, str]:
+    """``(doc_type, id_number, phone)`` of a ticket recovery, checked and cleaned exactly as
+    ``person`` cleans a join's, so the pair typed again finds the pair stored."""
+    data = collect(
+        document=lambda: clean_document(raw.get("doc_type"), raw.get("id_number")),
+        phone=lambda: clean_phone(raw.get("phone")),
+    )
+    return (*data["document"], data["phone"])
+
+
 # --- sites, links and ticket codes ---------------------------------------------------------
 
 

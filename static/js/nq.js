@@ -16,6 +16,7 @@
  *   NQ.load(key, fallback), NQ.store(key, value)
  *                                     JSON kept in this browser (localStorage; private mode: not kept)
  *   NQ.say(text, rate)                read a text aloud in the page's language, where the browser can
+ *   NQ.busy(button, yes, text)        a button that shows it is sending (text, spinner), or is back
  *   NQ.connect(options)               the page's Socket.IO connection, with its offline banner
  *   NQ.watchSite(socket, siteId, on)  a site's feed, exact across reconnects (see below)
  *   NQ.compareIds(a, b)               the order of two site event ids ("<ms>-<seq>")
@@ -118,6 +119,23 @@
       if (rate) { u.rate = rate; }
       window.speechSynthesis.speak(u);
     } catch (e) { /* the screen still says it */ }
+  };
+
+  /* NQ.busy(button, yes, text): while a request travels its button says so in words (text) and
+   * with a spinner (a ``.spinner`` inside it, shown by the class ``sending``), not only greyed
+   * out; aria-busy tells a screen reader. Its label (a ``.button-label`` inside, else the button's
+   * own text) comes back when it is done. */
+  NQ.busy = function (button, yes, text) {
+    var label = button.querySelector(".button-label") || button;
+    if (yes && !button.hasAttribute("data-idle")) { button.setAttribute("data-idle", label.textContent); }
+    if (yes && text) { label.textContent = text; }
+    if (!yes && button.hasAttribute("data-idle")) {
+      label.textContent = button.getAttribute("data-idle");
+      button.removeAttribute("data-idle");
+    }
+    button.disabled = yes;
+    button.classList.toggle("sending", yes);
+    button.setAttribute("aria-busy", yes ? "true" : "false");
   };
 
   /* NQ.connect(options): the page's Socket.IO connection (the vendored client must be loaded).

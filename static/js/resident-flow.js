@@ -1,10 +1,13 @@
 /* The resident page's workflow parts: document types, declarations, family members,
- * a profile remembered on this phone only, and each ticket's QR code.
+ * the people this phone joined for (kept with the resident's consent, on this phone
+ * only), and each ticket's QR code.
  *
  * Loaded after resident.js; the two talk only through NQ.halves (described in
- * resident.js): this half sets joinBody, onJoined, onTicket and onForget, and
- * watches the family's tickets through its socket. Nothing here leaves the phone
- * except the join itself; the profile lives in this phone's localStorage.
+ * resident.js): this half sets joinBody, onJoined, onTicket, onForget, person, useQuick
+ * and onAlreadyQueued (the ticket got back on this phone), calls submitJoin and hold, and
+ * watches the family's tickets through its socket.
+ * Nothing here leaves the phone except the join itself: the people kept for the next
+ * round live in this phone's localStorage, and only when the resident ticked the box.
  */
 (function () {
   "use strict";
@@ -75,16 +78,144 @@
     });
   }
 
+  function me(form) {
+    return { name: form.name.value, doc_type: form.doc_type.value, id_number: form.id_number.value,
+             priority: form.priority.value || undefined, yellow_code: form.yellow_code.checked || undefined };
+  }
   halves.joinBody = function (form) {
-    var me = { name: form.name.value, doc_type: form.doc_type.value, id_number: form.id_number.value,
-               priority: form.priority.value || undefined, yellow_code: form.yellow_code.checked || undefined };
-    var others = members();
-    store(profileKey, { phone: form.phone.value, people: [me].concat(others).map(function (p) {
+    var first = me(form), others = members();
+    if (!others.length) { first.phone = form.phone.value; return first; }
+    return { phone: form.phone.value, people: [first].concat(others) };
+  };
+  halves.person = function (index) {
+    var form = $("join-form");
+    if (!index) { return { doc_type: form.doc_type.value, id_number: form.id_number.value }; }
+    var other = members()[index - 1];
+    return other && { doc_type: other.doc_type, id_number: other.id_number };
+  };
+
+  /* --- the people kept on this phone for the next round, only with consent --- */
+  // Kept after a join the server took, never before: what is kept passed its checks once.
+  function keepPeople(form) {
+    if (!form.remember.checked) { store(profileKey, undefined); return; }
+    store(profileKey, { phone: form.phone.value, people: [me(form)].concat(members()).map(function (p) {
       return { name: p.name, doc_type: p.doc_type, id_number: p.id_number };
     }) });
-    if (!others.length) { me.phone = form.phone.value; return me; }
-    return { phone: form.phone.value, people: [me].concat(others) };
+  }
+  function kept() {
+    var found = load(profileKey, null);
+    return found && found.people && found.people.length ? found : null;
+  }
+  var editing = false;
+  halves.useQuick = function () { return !editing && !!kept(); };
+
+  function fillForm(profile, chosen) {
+    var form = $("join-form"), people = profile.people.filter(function (_p, i) { return chosen[i]; });
+    Array.prototype.forEach.call(document.querySelectorAll(".member"), function (row) { row.remove(); });
+    var first = people[0] || { name: "", doc_type: "id", id_number: "" };
+    form.name.value = first.name || ""; form.phone.value = profile.phone || "";
+    form.doc_type.value = first.doc_type || "id"; form.id_number.value = first.id_number || "";
+    form.remember.checked = true;
+    people.slice(1, F.max).forEach(addMember);
+    renumber();
+  }
+  function renderQuick() {
+    var profile = kept(), list = $("quick-people");
+    list.innerHTML = "";
+    if (!profile) { return; }
+    profile.people.forEach(function (p, i) {
+      var li = document.createElement("li"), label = document.createElement("label"), box = document.createElement("input");
+      label.className = "check quick-person";
+      box.type = "checkbox"; box.checked = true; box.setAttribute("data-index", i);
+      box.addEventListener("change", countQuick);
+      label.appendChild(box);
+      var who = document.createElement("span"), name = document.createElement("span"), id = document.createElement("small");
+      who.className = "who"; name.textContent = p.name; id.textContent = masked(p.id_number);
+      who.appendChild(name); who.appendChild(id);
+      label.appendChild(who);
+      li.appendChild(label); list.appendChild(li);
+    });
+    countQuick();
+  }
+  function chosen() {
+    var picked = {};
+    Array.prototype.forEach.call(document.querySelectorAll("#quick-people input"), function (box) {
+      picked[box.getAttribute("data-index")] = box.checked;
+    });
+    return picked;
+  }
+  function countQuick() {
+    var n = Object.keys(chosen()).filter(function (k) { return chosen()[k]; }).length;
+    $("quick-join").querySelector(".button-label").textContent = n > 1 ? fill(F.quickJoin, { n: n }) : F.quickOne;
+    $("quick-join").disabled = !n;
+  }
+  function masked(n) { return n && n.length > 8 ? n.slice(0, 4) + "********" + n.slice(-4) : n; }
+
+  var fromQuick = false;  // a round joined from the card keeps everyone kept, not only those who came
+  $("join-form").addEventListener("submit", function () { fromQuick = false; });
+  $("quick-join").addEventListener("click", function () {
+    fromQuick = true;
+    fillForm(kept(), chosen());
+    halves.submitJoin($("quick-join"));  // checked as any join is: its errors show on the form
+  });
+  $("quick-edit").addEventListener("click", function () {
+    editing = true;
+    fillForm(kept(), chosen());
+    $("quick").hidden = true; $("join").hidden = false;
+  });
+  $("forget-me").addEventListener("click", function () {
+    store(profileKey, undefined);
+    var form = $("join-form");
+    form.reset();
+    Array.prototype.forEach.call(document.querySelectorAll(".member"), function (row) { row.remove(); });
+    renumber();
+    editing = true;
+    $("quick").hidden = true; $("join").hidden = false;
+    $("join-error").textContent = F.forgotten; $("join-error").hidden = false;
+  });
+
+  /* --- already queued: the ticket back on this phone, with the ID and the join's phone --- */
+  var recovering = null;
+  function maskPhone(p) { p = p.replace(/\D/g, "").slice(-11); return p.length === 11 ? p.slice(0, 3) + "****" + p.slice(7) : p; }
+  halves.onAlreadyQueued = function (err) {
+    var who = halves.person(err.person || 0) || {};
+    var phone = $("join-form").phone.value.trim();
+    recovering = { id_number: who.id_number, doc_type: who.doc_type, phone: phone };
+    $("recover-text").textContent = fill(S.already, { number: err.number });
+    $("recover-button").textContent = fill(S.recoverWith, { phone: maskPhone(phone) });
+    NQ.show($("recover-button"), !!phone);
+    $("recover-error").textContent = phone ? "" : S.recoverNeedsPhone;
+    NQ.show($("recover-error"), !phone);
+    NQ.show($("recover"), true);
+    $("recover").scrollIntoView({ block: "center" });
   };
+  $("recover-button").addEventListener("click", function () {
+    var button = $("recover-button");
+    if (!recovering) { return; }
+    recovering.key = recovering.key || NQ.newKey();
+    NQ.show($("recover-error"), false);
+    NQ.busy(button, true, S.sending);
+    NQ.api("POST", "/api/v1/sites/" + encodeURIComponent(site.id) + "/tickets/recover",
+           { id_number: recovering.id_number, doc_type: recovering.doc_type, phone: recovering.phone },
+           { key: recovering.key })
+    .then(function (r) {
+      NQ.busy(button, false);
+      if (r.ok) {
+        recovering = null;
+        NQ.show($("recover"), false);
+        halves.onJoined(r.body);
+        halves.hold(r.body);
+        return;
+      }
+      recovering.key = null;
+      $("recover-error").textContent = NQ.errorOf(r).message || S.network;
+      NQ.show($("recover-error"), true);
+    }).catch(function () {
+      NQ.busy(button, false);
+      $("recover-error").textContent = S.network;
+      NQ.show($("recover-error"), true);
+    });
+  });
 
   /* --- family tickets after joining --- */
   function renderFamily() {
@@ -99,18 +230,40 @@
       li.querySelector(".ticket-number").textContent = t.number;
       li.querySelector(".name").textContent = t.name;
       li.querySelector(".status").textContent = statusText(t);
-      var img = li.querySelector("img");
+      var img = li.querySelector("img"), live = t.status === "waiting" || t.status === "called";
       if (qrUrl(t.id)) { img.src = qrUrl(t.id); }
-      img.hidden = !qrUrl(t.id) || !(t.status === "waiting" || t.status === "called");
+      img.hidden = !qrUrl(t.id) || !live;
+      if (live && t.token) { li.appendChild(shareButton(t)); }
       list.appendChild(li);
     });
     $("family").hidden = !family.length || $("ticket").hidden;
+  }
+  // Sent on purpose to the member's own phone: the link carries the ticket's token once; the
+  // phone that opens it keeps the token and drops it from its address (resident.js).
+  function shareButton(t) {
+    var b = document.createElement("button");
+    b.type = "button"; b.className = "secondary share"; b.textContent = F.share;
+    b.addEventListener("click", function () {
+      var url = location.origin + location.pathname + "#t=" + encodeURIComponent(t.id) + "&k=" + encodeURIComponent(t.token);
+      var text = fill(F.shareText, { number: t.number, site: site.name });
+      if (navigator.share) {
+        navigator.share({ title: text, text: text, url: url }).catch(function () { /* the resident closed it */ });
+      } else if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text + " " + url).then(function () { window.alert(F.copied); },
+          function () { window.prompt(F.copied, url); });
+      } else {
+        window.prompt(F.copied, url);
+      }
+    });
+    return b;
   }
   function watchFamily() {
     family.forEach(function (t) { halves.socket.emit("watch_ticket", { ticket_id: t.id, token: t.token }); });
   }
 
   halves.onJoined = function (body) {
+    if (!fromQuick || !$("join-form").remember.checked) { keepPeople($("join-form")); }
+    editing = false;
     (body.tickets || [body]).forEach(remember);
     family = (body.tickets || []).slice(1).map(function (t) {
       return { id: t.id, token: t.token, number: t.number, name: t.name, status: t.status, station: t.station };
@@ -119,7 +272,7 @@
     renderFamily();
     watchFamily();
   };
-  halves.onForget = function () { family = []; store(familyKey, []); renderFamily(); };
+  halves.onForget = function () { family = []; store(familyKey, []); renderFamily(); renderQuick(); };
   halves.onTicket = function (t) {
     remember(t);
     var img = $("ticket-qr");
@@ -137,14 +290,8 @@
     renderFamily();
   };
 
-  var profile = load(profileKey, null);
-  var form = $("join-form");
-  if (profile && profile.people && profile.people.length) {
-    var me = profile.people[0];
-    form.name.value = me.name || ""; form.phone.value = profile.phone || "";
-    form.doc_type.value = me.doc_type || "id"; form.id_number.value = me.id_number || "";
-    profile.people.slice(1, F.max).forEach(addMember);
-  }
+  var profile = kept();
+  if (profile) { fillForm(profile, profile.people.map(function () { return true; })); renderQuick(); }
   renumber();
   $("add-member").addEventListener("click", function () { addMember(null); });
   family = load(familyKey, []);

@@ -74,6 +74,7 @@ def test_a_phone_joins_for_a_family_and_shows_each_code(open_page, make_site, sc
     page.click("#add-member")
     page.fill(".member [name=member_name]", "张小明")
     page.fill(".member [name=member_id]", make_id_number(2, birth="20180101"))
+    page.check("#join-form [name=remember]")  # kept for the next round: the resident's choice
     page.click("#join-button")
     expect(page.locator("#ticket-number")).to_have_text("A001")
     expect(page.locator("#ticket-qr")).to_be_visible()
@@ -83,11 +84,26 @@ def test_a_phone_joins_for_a_family_and_shows_each_code(open_page, make_site, sc
     # Both QR images really load (the holder's token is in their URL).
     page.wait_for_function("document.getElementById('ticket-qr').naturalWidth > 0")
     page.wait_for_function("document.querySelector('#family-list img').naturalWidth > 0")
+    page.locator("#family").scroll_into_view_if_needed()
     screenshot(page, "resident-family.png")
 
-    # The next round on the same phone: the form is already filled with both people.
+    # The member's own phone, sent the ticket on purpose from the family card, holds it too.
+    # (The phone's share sheet, stood in for: it hands over what the page gives it.)
+    page.evaluate("navigator.share = (d) => { window.__shared = d; return Promise.resolve(); }")
+    page.locator("#family-list .share").click()
+    link = page.evaluate("window.__shared.url")
+    assert "#t=" in link and "&k=" in link
+    theirs = open_page("phone", link[link.index("/s/"):])
+    expect(theirs.locator("#ticket-number")).to_have_text("A002")
+    expect(theirs.locator("#leave-button")).to_be_visible()  # theirs to cancel
+    assert "k=" not in theirs.url  # kept on that phone, gone from its address
+
+    # The next round on the same phone: both people, kept with consent, one tap.
     page.evaluate("id => localStorage.removeItem('natq:ticket:' + id)", site["id"])
     page.goto(f"/s/{site['id']}")
+    expect(page.locator("#quick-people")).to_contain_text(me["name"])
+    expect(page.locator("#quick-people")).to_contain_text("张小明")
+    page.click("#quick-edit")
     expect(page.locator("#join-form [name=name]")).to_have_value(me["name"])
     expect(page.locator(".member [name=member_name]")).to_have_value("张小明")
 

@@ -43,7 +43,7 @@ def test_join_then_called_banner_appears_live(open_page, api, make_site, screens
     expect(page.locator("#ticket-number")).to_have_text("A001")
     expect(page.locator("#ticket-ahead")).to_have_text("0")
     expect(page.locator("#join")).to_be_hidden()
-    assert "#t=" in page.url and "&k=" in page.url
+    assert "#t=" in page.url and "k=" not in page.url  # the address names the ticket, never its token
     screenshot(page, "resident-ticket.png")
 
     same_document(page)
@@ -134,7 +134,7 @@ def test_second_phone_sees_people_ahead_drop_when_first_leaves(open_page, api, m
 
 
 @pytest.mark.browser
-def test_reload_and_a_new_page_at_the_url_keep_the_ticket(open_page, api, make_site):
+def test_reload_keeps_the_ticket_and_another_browser_at_the_url_only_watches_it(open_page, api, make_site):
     site = make_site()
     page = open_page("phone", f"/s/{site['id']}")
     join_on_phone(page, 21)
@@ -147,12 +147,14 @@ def test_reload_and_a_new_page_at_the_url_keep_the_ticket(open_page, api, make_s
     expect(page.locator("#ticket-status")).to_have_text(status)
     expect(page.locator("#ticket-ahead")).to_have_text("0")
     expect(page.locator("#join")).to_be_hidden()
+    expect(page.locator("#leave-button")).to_be_visible()
 
-    # Another browser (no localStorage of the first): the link alone brings the ticket back.
+    # Another browser (no localStorage of the first): the link shows the ticket, read only.
     elsewhere = open_page("phone", url.replace(api.base, ""))
     expect(elsewhere.locator("#ticket-number")).to_have_text("A001")
     expect(elsewhere.locator("#ticket-status")).to_have_text(status)
     expect(elsewhere.locator("#join")).to_be_hidden()
+    expect(elsewhere.locator("#leave-button")).to_be_hidden()
 
     # Called while away: coming back to the link shows where to go.
     api.ok("POST", f"/api/v1/sites/{site['id']}/stations/2/call", headers=staff_headers(api, site))

@@ -86,8 +86,16 @@ def test_the_buttons_the_number_and_the_tube_are_in_view_without_scrolling(open_
 
 
 def _in_view_below(page, selector, anchor, height):
-    """``selector`` is on screen, right under ``anchor`` (where the worker's eyes already are)."""
-    box, under = page.locator(selector).bounding_box(), page.locator(anchor).bounding_box()
+    """``selector`` is on screen, right under ``anchor`` (where the worker's eyes already are).
+    Both boxes are read in one script, once the console has settled (a view refresh can still
+    be re-rendering the panel above the buttons when the warning appears)."""
+    read = """([a, b]) => [a, b].map(s => { const r = document.querySelector(s).getBoundingClientRect();
+                                          return {y: r.y, height: r.height}; })"""
+    for _ in range(40):
+        box, under = page.evaluate(read, [selector, anchor])
+        if 0 <= box["y"] - (under["y"] + under["height"]) <= 20:
+            break
+        page.wait_for_timeout(50)
     assert box["y"] >= 0 and box["y"] + box["height"] <= height, box
     assert 0 <= box["y"] - (under["y"] + under["height"]) <= 20, (box, under)
 

@@ -164,6 +164,7 @@ _WORKFLOW = {
     "require_tube": lambda v: boolean(v, "require_tube"),
     "family_max": lambda v: integer(v, "family_max", 1, 8),
     "retention_days": lambda v: integer(v, "retention_days", 1, 365),
+    "return_window_min": lambda v: integer(v, "return_window_min", *settings.RETURN_WINDOW_RANGE),
 }
 
 

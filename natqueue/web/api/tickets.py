@@ -1,6 +1,7 @@
-"""Tickets: joining (one person or a household), reading and cancelling one, every move staff
-make on it (called ones checked in, sampled, marked no-show; scans, walk-ins, flags, samples
-moved or voided) and the QR code its holder shows.
+"""Tickets: joining (one person or a household), getting one back on a new phone, reading and
+cancelling one, every move staff make on it (called ones checked in, sampled, marked no-show,
+no-shows brought back; scans, walk-ins, flags, samples moved or voided) and the QR code its
+holder shows.
 
 Every answer masks ID numbers and phones. A change is announced once: one site event to the
 site's room and the ticket's new state to its holder (``broadcast``).
@@ -13,7 +14,7 @@ from natqueue import qr
 from natqueue.sampling import tubes
 from natqueue.sites import registry, settings
 from natqueue.store.backend import QueueError
-from natqueue.tickets import ids, joining, lanes, moves, scan, views
+from natqueue.tickets import ids, joining, lanes, moves, recovery, scan, views
 from natqueue.validation import Invalid, clean_tube_code, collect
 from natqueue.web import get_backend
 from natqueue.web.auth import check_staff, require_staff
@@ -24,6 +25,7 @@ from natqueue.web.requests import (
     choice,
     holder_token,
     idempotency_key,
+    identity,
     integer,
     json_body,
     optional_body,
@@ -88,14 +90,27 @@ def ticket_qr(code):
     return Response(qr.svg(code), mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=86400"})
 
 
+@bp.post("/sites/<site_id>/tickets/recover")
+def recover(site_id):
+    """``{"id_number", "phone", "doc_type"?}``: the person's live ticket on this phone, with a new
+    token (the old one stops working); one 404 for every mismatch (``tickets/recovery.py``)."""
+    doc_type, id_number, phone = identity(json_body())
+    ticket = recovery.recover(get_backend(), site_id, doc_type, id_number, phone, request.remote_addr or "",
+                              idempotency_key())
+    return jsonify(with_code(ticket))
+
+
 @bp.get("/tickets/<ticket_id>")
 def get_ticket(ticket_id):
-    """Anyone sees the public fields; the holder (its token) and staff also get the code."""
+    """The holder (its token) and staff see the whole ticket, the holder with its code; anyone
+    else with its link (a forwarded page) sees where it stands and nothing of the person
+    (``views.watcher_view``). A wrong token is refused."""
     backend = get_backend()
     site_id = ids.site_of(ticket_id)
     token = holder_token()
-    if token is None and check_staff(site_id) is None:
-        return jsonify(views.get_ticket(backend, ticket_id))
+    if token is None:
+        ticket = views.get_ticket(backend, ticket_id)
+        return jsonify(ticket if check_staff(site_id) is None else views.watcher_view(ticket))
     views.check_holder(backend, ticket_id, token)
     return jsonify(with_code(public_ticket(views.get_ticket(backend, ticket_id))))
 
@@ -117,6 +132,15 @@ def cancel_ticket(ticket_id):
 
 
 # --- staff moves -----------------------------------------------------------------------
+
+
+@bp.post("/tickets/<ticket_id>/return")
+@require_staff
+def return_no_show(ticket_id):
+    """A no-show who turns up within the site's window, called again at the station that passed them."""
+    ticket, event = moves.return_no_show(get_backend(), ticket_id, idempotency_key())
+    announce(event, ids.site_of(ticket_id), ticket)
+    return jsonify(ticket)
 
 
 _STAFF_MOVES = {"recall": "recall", "check-in": "check_in", "no-show": "no_show", "sampled": "sampled"}
