@@ -260,12 +260,13 @@ def sockets(budget_s: float, work: str, rng: random.Random, total: int = 2000, w
         _wave(app, "sockets", wave, drop=False)
         time.sleep(1)
         before, rss0 = fd_kinds(pid), rss_kb(pid)
-        done, failed, peak, waves = 0, 0, sum(before.values()), 0
+        done, failed, peak, waves, rss = 0, 0, sum(before.values()), 0, []
         end = time.monotonic() + budget_s
         while done < total and time.monotonic() < end:
             got = _wave(app, "sockets", min(wave, total - done), drop=waves % 2 == 1)
             done, failed, waves = done + got["watching"] + got["failed"], failed + got["failed"], waves + 1
             peak = max(peak, got["fds_connected"])
+            rss.append(round(rss_kb(pid) / 1024, 1))
         deadline = time.monotonic() + 20  # a dropped socket is closed when the server reads its end
         while fd_kinds(pid)["tcp"] > before["tcp"] and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -273,4 +274,5 @@ def sockets(budget_s: float, work: str, rng: random.Random, total: int = 2000, w
         tracebacks = app.tracebacks()
     return {"sockets": done, "failed": failed, "waves": waves, "fds_before": before, "fds_peak": peak,
             "fds_after": after, "fd_leak": after["tcp"] + after["other"] - before["tcp"] - before["other"],
-            "rss_before_mb": round(rss0 / 1024, 1), "rss_after_mb": round(rss1 / 1024, 1), "tracebacks": tracebacks}
+            "rss_before_mb": round(rss0 / 1024, 1), "rss_after_mb": round(rss1 / 1024, 1), "rss_by_wave_mb": rss,
+            "tracebacks": tracebacks}
