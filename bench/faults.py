@@ -59,6 +59,9 @@ def _median(values) -> float:
 
 
 def app_killed(budget_s: float, work: str, rng: random.Random, threads: int = 6) -> dict:
+    """kill -9 of the app every 1-3 s, started again each time on the same port and data.
+    The app's embedded Redis gets SIGTERM as its parent dies (PDEATHSIG) and writes its AOF
+    out: what this measures is that nothing the app acknowledged was only in the app."""
     app = App(os.path.join(work, "app-killed"))
     with app:
         site = create_site(Client(app.port), "killed", 4)
@@ -114,6 +117,8 @@ def _fault(app: App, kind: str, hold_s: float) -> tuple[float, float]:
 
 
 def redis_faults(budget_s: float, work: str, rng: random.Random, threads: int = 8, hold_s: float = 5.0) -> dict:
+    """Kill, stop and freeze in turn, 2-4 s of calm between, each fault over once joins are
+    answered again; the app runs with its default deadline (3 s) and watchdog (1 s)."""
     app = App(os.path.join(work, "redis-faults"))
     windows = []
     with app:
@@ -197,6 +202,9 @@ def _read_windows(windows, residents: Residents) -> dict:
 
 
 def callers(budget_s: float, work: str, rng: random.Random, tickets: int = 1800, count: int = 28) -> dict:
+    """``tickets`` queued, then ``count`` callers, two per station (one through each process, as
+    two consoles on one table would be), call and mark sampled until nobody waits. A double
+    call is one ticket handed to two calls."""
     with (SharedRedis(os.path.join(work, "callers-redis")) as server,
           App(os.path.join(work, "callers-a"), server.url) as a, App(os.path.join(work, "callers-b"), server.url) as b):
         apps = (a, b)
