@@ -312,17 +312,23 @@ SCENARIOS = [
      lambda r: f"{r['rounds']} rounds of 6 joins, 6 calls, 6 marks with one key each; by move {r['by_move']}; "
                f"other answers {r['odd'] or 0}; a key reused for another person: {r['same_key_other_person']}"),
     (5, "site A's staff at site B", cross_site, 0,
-     lambda r: f"refused on {r['refused']}/{r['staff_routes']} staff routes",
-     lambda r: r["refused"] == r["staff_routes"] and r["organizer_refused"] == r["organizer_routes"]
-     and not r["site_b_changed"],
+     lambda r: f"refused on {r['refused']}/{r['routes']} staff routes",
+     lambda r: all(x["refused"] == x["routes"] and x["organizer_refused"] == x["organizer_routes"]
+                   and not x["not_refused"] for x in (r, r["communities"]))
+     and not r["site_b_changed"] and not r["communities"]["changed"],
      lambda r: f"and on {r['organizer_refused']}/{r['organizer_routes']} organizer routes (bearer and cookie); "
-               f"site B changed: {'yes' if r['site_b_changed'] else 'no'}; not refused {r['not_refused'] or 'none'}"),
+               f"site B changed: {'yes' if r['site_b_changed'] else 'no'}; community A's sweep team and site A's "
+               f"staff at community B: refused on {r['communities']['refused']}/{r['communities']['routes']} "
+               f"sweep routes and {r['communities']['organizer_refused']}/{r['communities']['organizer_routes']} "
+               f"organizer routes, community B changed: {'yes' if r['communities']['changed'] else 'no'}; "
+               f"not refused {(r['not_refused'] + r['communities']['not_refused']) or 'none'}"),
     (6, "markup and formulas as names", escaping, 0,
      lambda r: f"{len(r['raw_markup'])} raw markup on {r['pages']} pages; "
                f"{len(r['formula_cells_unguarded'])} live formula cells",
      lambda r: not r["raw_markup"] and not r["formula_cells_unguarded"] and r["formula_cells_guarded"] > 0,
      lambda r: f"markup stored in {r['stored']}/{r['places']} places, {r['fetched']} fetches (3 roles x 2 "
-               f"languages); {r['formula_cells_guarded']} formula cells guarded of {r['cells']} (CSV and XLSX)"),
+               f"languages); {r['formula_cells_guarded']} formula cells guarded of {r['cells']} (the lab's CSV and "
+               f"XLSX, the community's report)"),
     (7, "Socket.IO connects and drops", sockets, 120,
      lambda r: f"{r['fd_leak']} fds leaked over {_n(r['sockets'])} sockets",
      lambda r: r["fd_leak"] <= 0 and r["fds_after"]["unix"] <= 200 and not r["failed"],

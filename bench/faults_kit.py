@@ -100,7 +100,8 @@ class Client:
             if self.conn is None:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
             hdrs = {"Content-Type": "application/json", **(headers or {})}
-            self.conn.request(method, path, None if body is None else json.dumps(body), hdrs)
+            data = body if isinstance(body, bytes) or body is None else json.dumps(body)
+            self.conn.request(method, path, data, hdrs)
             res = self.conn.getresponse()
             data = res.read()
             got = {k.lower(): v for k, v in res.getheaders()}

@@ -110,39 +110,76 @@ def _fill(rule: str, values: dict) -> list[str]:
     return [_ARG.sub(lambda m: quote(str({**values, "fmt": fmt}.get(m.group(1), "x")), safe=""), rule)]
 
 
+def _strangers(client: Client, routes: list, strangers: dict, own: dict, state) -> dict:
+    """Each route asked by every stranger (name -> headers) first, then by nobody and by the
+    owner: a route refused to nobody but not to its owner is the owner's; its strangers must
+    be refused there (401 or 403), and whatever they sent must leave ``state()`` as it was."""
+    def ask(method, path, headers):
+        return client.call(method, path, {} if method != "GET" else None, headers).status
+
+    before = state()
+    asked = {r: {name: ask(*r, h) for name, h in strangers.items()} for r in routes}
+    changed = state() != before
+    owners, organizers, leaks = [], [], []
+    for r in routes:
+        if ask(*r, {}) not in (401, 403):
+            continue  # public: anyone may
+        (organizers if ask(*r, own) in (401, 403) else owners).append(r)
+        leaks += [f"{r[0]} {r[1]} as {name}: {st}" for name, st in asked[r].items() if st not in (401, 403)]
+    refused = [r for r in owners if all(st in (401, 403) for st in asked[r].values())]
+    refused_org = [r for r in organizers if all(st in (401, 403) for st in asked[r].values())]
+    return {"refused": len(refused), "routes": len(owners), "organizer_refused": len(refused_org),
+            "organizer_routes": len(organizers), "not_refused": leaks, "changed": changed}
+
+
+def _sweep_token(client: Client, community_id: str) -> str:
+    code = client.call("POST", f"/api/v1/communities/{community_id}/sweep-code", None, ADMIN).body["code"]
+    return client.call("POST", "/api/v1/auth/sweep", {"community": community_id, "code": code,
+                                                      "team": "扫楼队"}).body["token"]
+
+
+def _roster_csv(first: int, names: list[str] | None = None) -> bytes:
+    """A community's household roster of two people (their names given, or plain ones)."""
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\r\n")
+    out.writerow(["compound", "building", "unit", "room", "name", "doc_type", "id_number", "phone", "flags"])
+    for i, name in enumerate(names or [None, None]):
+        r = resident(first + i)
+        out.writerow(["小区1", "1栋", "1单元", f"10{i + 1}", name or r["name"], "", r["id_number"], r["phone"], ""])
+    return buf.getvalue().encode()
+
+
 def cross_site(budget_s: float, work: str, rng: random.Random) -> dict:
+    """Site A's staff at site B, and community A's sweep team (and site A's staff) at community B."""
     with App(os.path.join(work, "cross-site")) as app:
         client = Client(app.port)
         a, b = create_site(client, "site-a", 2), create_site(client, "site-b", 2)
         token_a, token_b = staff_token(client, a), staff_token(client, b)
         waiting = [client.call("POST", "/api/v1/sites/site-b/tickets", resident(700_000 + i)).body for i in range(3)]
+        for c, site in (("comm-a", "site-a"), ("comm-b", "site-b")):
+            client.call("POST", "/api/v1/communities", {"id": c, "name": f"社区 {c}", "sites": [site]}, ADMIN)
+            client.call("PUT", f"/api/v1/communities/{c}/roster", _roster_csv(710_000 if c == "comm-b" else 720_000),
+                        {**ADMIN, "Content-Type": "text/csv"})
+        sweep_a, sweep_b = _sweep_token(client, "comm-a"), _sweep_token(client, "comm-b")
+        household = client.call("GET", "/api/v1/communities/comm-b/sweep", None, ADMIN).body["households"][0]
         values = {"site_id": "site-b", "number": 1, "team": 1, "ticket_id": waiting[0]["id"], "round_id": 1,
-                  "alert_id": "none", "code": "1000000001"}
-        routes = [(m, p) for m, rule in _routes(app) if "<site_id>" in rule or "<ticket_id>" in rule
-                  for p in _fill(rule, values)]
-        before = client.call("GET", "/api/v1/sites/site-b").body
-        as_a = {}
-        for method, path in routes:  # site A's staff first: nothing they send may change site B
-            bearer = client.call(method, path, {} if method != "GET" else None, {"Authorization": f"Bearer {token_a}"})
-            cookie = client.call(method, path, {} if method != "GET" else None, {"Cookie": f"natq_staff={token_a}"})
-            as_a[(method, path)] = (bearer.status, cookie.status)
-        after = client.call("GET", "/api/v1/sites/site-b").body
-        staff_routes, organizer_routes, leaks = [], [], []
-        for method, path in routes:
-            nobody = client.call(method, path, {} if method != "GET" else None).status
-            own = client.call(method, path, {} if method != "GET" else None, {"Authorization": f"Bearer {token_b}"})
-            if nobody not in (401, 403):
-                continue  # public: anyone may
-            (organizer_routes if own.status in (401, 403) else staff_routes).append((method, path))
-            if any(s not in (401, 403) for s in as_a[(method, path)]):
-                leaks.append(f"{method} {path} {as_a[(method, path)]}")
+                  "alert_id": "none", "code": "1000000001", "community_id": "comm-b", "hid": household["id"],
+                  "pid": household["people"][0]["id"], "round_n": 1}
+        rules = _routes(app)
+        sites = _strangers(
+            client, [(m, p) for m, rule in rules if "<site_id>" in rule or "<ticket_id>" in rule
+                     for p in _fill(rule, values)],
+            {"bearer": {"Authorization": f"Bearer {token_a}"}, "cookie": {"Cookie": f"natq_staff={token_a}"}},
+            {"Authorization": f"Bearer {token_b}"},
+            lambda: client.call("GET", "/api/v1/sites/site-b").body.get("last_event_id"))
+        communities = _strangers(
+            client, [(m, p) for m, rule in rules if "<community_id>" in rule for p in _fill(rule, values)],
+            {"sweep bearer": {"Authorization": f"Bearer {sweep_a}"},
+             "sweep cookie": {"Cookie": f"natq_sweep={sweep_a}"}, "site staff": {"Authorization": f"Bearer {token_a}"}},
+            {"Authorization": f"Bearer {sweep_b}"},
+            lambda: client.call("GET", "/api/v1/communities/comm-b/coverage", None, ADMIN).body)
         tracebacks = app.tracebacks()
-    refused = [r for r in staff_routes if all(s in (401, 403) for s in as_a[r])]
-    refused_org = [r for r in organizer_routes if all(s in (401, 403) for s in as_a[r])]
-    return {"refused": len(refused), "staff_routes": len(staff_routes), "organizer_refused": len(refused_org),
-            "organizer_routes": len(organizer_routes), "not_refused": leaks,
-            "site_b_changed": before.get("last_event_id") != after.get("last_event_id"),
-            "tracebacks": tracebacks}
+    return {**sites, "site_b_changed": sites.pop("changed"), "communities": communities, "tracebacks": tracebacks}
 
 
 # --- 6. markup and formulas typed as names ---------------------------------------------------
@@ -167,6 +204,12 @@ def _store_markup(client: Client, site_id: str, staff: dict) -> dict:
               "home medic": ("POST", base + "/home/1/medic", {"name": MARKUP[0]}, staff)}
     for i, name in enumerate(MARKUP + FORMULAS):
         places[f"name {name}"] = ("POST", base + "/tickets", {**resident(800_000 + i), "name": name}, {})
+    community = "/api/v1/communities"
+    places |= {"community name": ("POST", community, {"id": "esc-c", "name": MARKUP[0] + MARKUP[1],
+                                                      "sites": [site_id]}, ADMIN),
+               "community roster": ("PUT", community + "/esc-c/roster", _roster_csv(810_000, MARKUP[1:] + FORMULAS),
+                                    {**ADMIN, "Content-Type": "text/csv"}),
+               "community round": ("POST", community + "/esc-c/rounds", {"name": MARKUP[2]}, ADMIN)}
     return {what: client.call(m, path, body, headers).status for what, (m, path, body, headers) in places.items()}
 
 
@@ -182,7 +225,7 @@ def escaping(budget_s: float, work: str, rng: random.Random) -> dict:
             if not ticket:
                 break
             client.call("POST", f"/api/v1/tickets/{ticket['id']}/sampled", None, staff)
-        values = {"site_id": "esc", "number": 1, "team": 1}
+        values = {"site_id": "esc", "number": 1, "team": 1, "community_id": "esc-c", "round_n": 1}
         pages, raw_on, fetched = set(), [], 0
         who = {"anyone": {}, "staff": {"Cookie": f"natq_staff={staff['Authorization'][7:]}"}, "organizer": ADMIN}
         for method, rule in _routes(app):
@@ -190,9 +233,10 @@ def escaping(budget_s: float, work: str, rng: random.Random) -> dict:
                 continue
             for path, (name, headers), lang in [(p, w, lang) for p in _fill(rule, values) for w in who.items()
                                                 for lang in ("zh_CN", "en")]:
-                answer = client.call("GET", f"{path}?lang={lang}", None, headers, raw=True)
+                extra = "&compound=%E5%B0%8F%E5%8C%BA1&building=1%E6%A0%8B" if rule.endswith("/notice") else ""
+                answer = client.call("GET", f"{path}?lang={lang}{extra}", None, headers, raw=True)
                 fetched += 1
-                if answer.headers.get("content-type", "").startswith("text/html"):
+                if answer.status == 200 and answer.headers.get("content-type", "").startswith("text/html"):
                     pages.add(rule)
                     text = answer.body.decode("utf-8", "replace")
                     raw_on += [f"{rule} as {name}: {m}" for m in RAW if m in text]
@@ -210,17 +254,23 @@ def escaping(budget_s: float, work: str, rng: random.Random) -> dict:
 
 
 def _lab_cells(client: Client, site_id: str) -> list[str]:
-    """Every cell of every round's CSV and XLSX export."""
-    from openpyxl import load_workbook
-
+    """Every cell of every round's CSV and XLSX export, and of the community's round report."""
     found = []
     for r in client.call("GET", f"/api/v1/sites/{site_id}/rounds", None, ADMIN).body["rounds"]:
         base = f"/api/v1/sites/{site_id}/rounds/{r['id']}/export"
         text = client.call("GET", base + ".csv", None, ADMIN, raw=True).body.decode("utf-8-sig")
         found += [cell for row in csv.reader(io.StringIO(text)) for cell in row]
-        book = load_workbook(io.BytesIO(client.call("GET", base + ".xlsx", None, ADMIN, raw=True).body))
-        found += [str(c.value) for row in book.active.iter_rows() for c in row if c.value is not None]
-    return found
+        found += _xlsx_cells(client.call("GET", base + ".xlsx", None, ADMIN, raw=True).body)
+    report = client.call("GET", "/api/v1/communities/esc-c/rounds/1/report.xlsx", None, ADMIN, raw=True)
+    return found + (_xlsx_cells(report.body) if report.status == 200 else ["(no community report)"])
+
+
+def _xlsx_cells(data: bytes) -> list[str]:
+    """Every cell of every sheet of a workbook, as text."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data))
+    return [str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value is not None]
 
 
 # --- 7. sockets and file descriptors ---------------------------------------------------------
