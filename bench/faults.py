@@ -208,7 +208,7 @@ def callers(budget_s: float, work: str, rng: random.Random, tickets: int = 1800,
     with (SharedRedis(os.path.join(work, "callers-redis")) as server,
           App(os.path.join(work, "callers-a"), server.url) as a, App(os.path.join(work, "callers-b"), server.url) as b):
         apps = (a, b)
-        site = create_site(Client(a.port), "callers", count // 2)
+        site = create_site(Client(a.port), "callers", count // 2, tubes=False)
         fill = Residents(lambda: [a.port, b.port], site["id"], 8, limit=tickets).start().join()
         tokens = [staff_token(Client(app.port), site) for app in apps]
         calls: list[str] = []

@@ -214,11 +214,17 @@ class SharedRedis:
         self.server.stop()
 
 
-def create_site(client: Client, site_id: str, stations: int, name: str | None = None) -> dict:
+def create_site(client: Client, site_id: str, stations: int, name: str | None = None, tubes: bool = True) -> dict:
+    """A site; with ``tubes=False`` staff mark people sampled without opening a tube first
+    (``require_tube`` off), for scenarios that measure calls and marks, not tubes."""
     answer = client.call("POST", "/api/v1/sites", {"id": site_id, "name": name or f"故障 {site_id}",
                                                    "stations": stations}, ADMIN)
     if answer.status != 201:
         raise RuntimeError(f"creating {site_id}: {answer.status} {answer.body}")
+    if not tubes:
+        off = client.call("PATCH", f"/api/v1/sites/{site_id}/workflow", {"require_tube": False}, ADMIN)
+        if off.status != 200:
+            raise RuntimeError(f"require_tube off at {site_id}: {off.status} {off.body}")
     return answer.body
 
 

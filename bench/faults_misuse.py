@@ -40,7 +40,7 @@ def _six_times(clients: list[Client], method: str, path: str, body, headers: dic
 def replays(budget_s: float, work: str, rng: random.Random) -> dict:
     with App(os.path.join(work, "replays")) as app:
         clients = [Client(app.port) for _ in range(4)]
-        site = create_site(clients[0], "replay", 1)
+        site = create_site(clients[0], "replay", 1, tubes=False)
         staff = {"Authorization": f"Bearer {staff_token(clients[0], site)}"}
         twice = {"join": 0, "call": 0, "mark": 0}
         other: list = []
