@@ -9,6 +9,7 @@
 --- @include "lanes"
 --- @include "rounds"
 --- @include "pace"
+--- @include "figures"
 
 -- A001..A999, B001.. : a letter per 999 tickets, so numbers stay short to read aloud.
 local function ticket_number(seq)
@@ -34,6 +35,7 @@ end
 local now = now_ms()
 local round = current_round(now)  -- every record belongs to a round
 local ids, first_seq, also = {}, nil, {}
+local singles = 0
 for _, p in ipairs(people) do
   local seq = redis.call('INCR', KEYS[5])
   local number = ticket_number(seq)
@@ -41,6 +43,7 @@ for _, p in ipairs(people) do
   redis.call('HSET', tkey, 'id', p.id, 'token', p.token, 'number', number, 'seq', seq,
     'score', seq, 'status', 'waiting', 'name', p.name, 'phone', p.phone, 'id_number', p.id_number,
     'created_ms', now, 'doc_type', p.doc_type, 'person', p.person, 'lane', p.lane, 'round', round)
+  if p.single ~= '' then singles = singles + 1 end
   for _, f in ipairs({'priority', 'single', 'declared'}) do
     if p[f] ~= '' then redis.call('HSET', tkey, f, p[f]) end
   end
@@ -59,6 +62,7 @@ for _, p in ipairs(people) do
   ids[#ids + 1] = p.id
   if first_seq then also[#also + 1] = {seq, p.lane} else first_seq = seq end
 end
+stats_on_join(#people, singles, now)
 if ARGV[2] ~= '' then redis.call('EXPIRE', BASE .. K.household .. ARGV[2], 7 * 86400) end
 local site_pace, single_pace = paces(KEYS[2], now)
 local first = redis.call('HMGET', ARGV[1] .. ids[1], 'number', 'lane')

@@ -8,6 +8,9 @@
 --   0..95, for the day's charts);
 -- - samples, q<k>:samples and s<n>:samples; untubed and s<n>:untubed, the samples recorded
 --   with no tube (the lab cannot trace them: the dashboard shows them per station);
+-- - q<k>:joins, the people who took a number in that quarter, and q<k>:joins_single, those of
+--   them in a single tube (only single stations call them): the pace of arrivals the
+--   dashboard's forecast (figures/foresight.py) expects to go on;
 -- - per station s<n>:walk_*, s<n>:entry_*, s<n>:swab_*, s<n>:gap_*, s<n>:idle_sum and the
 --   last check-in and sample moments (stage times; docs/figures.md says what each means).
 --
@@ -42,6 +45,13 @@ end
 local function stats_max(key, field, value)
   local current = tonumber(redis.call('HGET', key, field) or '-1')
   if value > current then redis.call('HSET', key, field, math.floor(value)) end
+end
+
+-- People took numbers: ``people`` of them, ``single`` of those in a single tube.
+local function stats_on_join(people, single, now)
+  local key, q = stats_key(now)
+  stats_add(key, q .. 'joins', people)
+  if single > 0 then stats_add(key, q .. 'joins_single', single) end
 end
 
 -- A ticket left the queue for a station: its wait (joined -> called) counts today.
