@@ -141,6 +141,17 @@ def test_a_station_opened_by_schedule_starts_calling_at_once():
     assert result["wait"]["mean_s"] == 234.0
 
 
+def test_a_watched_wait_says_when_each_person_reached_it():
+    """Ten waiting at 09:00, one station, a minute each: those called after 5 minutes (the 7th
+    to the 10th) all reached 5 minutes of waiting at 09:05."""
+    plan = {"stations": 1, "service_s": 60, "service_dist": "deterministic", "waiting": 10, "start": "09:00",
+            "arrivals": []}
+    nine = 9 * 3600
+    first = simulate(plan_from(plan, allow_no_arrivals=True), watch_s=300)["buckets"][0]
+    assert (first["people"], first["over"]) == (10, [nine + 300] * 4)
+    assert "over" not in simulate(plan_from(plan, allow_no_arrivals=True))["buckets"][0]
+
+
 def test_a_paused_station_finishes_its_person_and_calls_nobody_until_it_reopens():
     plan = {"stations": [{"from": "08:00", "stations": 2}, {"from": "08:02", "stations": 0},
                          {"from": "08:10", "stations": 2}],

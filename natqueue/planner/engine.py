@@ -147,13 +147,18 @@ class Tally:
         self.max_wait = 0.0
         self.unserved = 0
         self.priority = (0, 0.0)
+        #: With a watched wait: per bucket, when each person who waited longer reached it.
+        self.over = [[] for _ in range(n)]
 
 
-def simulate(plan: Plan, bucket_s: int = QUARTER_S) -> dict:
+def simulate(plan: Plan, bucket_s: int = QUARTER_S, watch_s: float | None = None) -> dict:
     """Run ``plan``; the waits overall and per bucket of the day, and whether it is stable.
 
     A wait runs from arriving (or from the plan's start, for people already waiting)
-    to being called to a station.
+    to being called to a station. With ``watch_s``, each bucket also lists ``over``: the
+    moments (s since the plan's first midnight, in order) at which each of its people who
+    waited longer reached ``watch_s`` of waiting: the dashboard's foresight says from them
+    when a wait target is broken, on the clock.
     """
     arrivals_rng = random.Random(f"{plan.seed}:arrivals")
     service_rng = random.Random(f"{plan.seed}:service")
@@ -161,6 +166,8 @@ def simulate(plan: Plan, bucket_s: int = QUARTER_S) -> dict:
     share, (ratio_p, ratio_r) = plan.priority_share, plan.priority_ratio
     choose = random.Random(f"{plan.seed}:lanes").random  # the lane mix leaves arrival times alone
     tally = Tally(bucket_s)
+    watch = INF if watch_s is None else float(watch_s)
+    over = tally.over
     count, total, hist, arrived, queue_at = tally.count, tally.total, tally.hist, tally.arrivals, tally.queue
     pop, push, replace = heapq.heappop, heapq.heappush, heapq.heapreplace
 
@@ -247,6 +254,8 @@ def simulate(plan: Plan, bucket_s: int = QUARTER_S) -> dict:
             h[k] = h.get(k, 0) + 1
             if wait > max_wait:
                 max_wait = wait
+            if wait > watch:
+                over[b].append(came + watch)
         if freed:
             pop(departures)
     # Anyone still waiting at the horizon (a schedule that cannot call them all) counts
@@ -260,14 +269,16 @@ def simulate(plan: Plan, bucket_s: int = QUARTER_S) -> dict:
         k = _bin(wait)
         h[k] = h.get(k, 0) + 1
         max_wait = max(max_wait, wait)
+        if wait > watch:
+            over[b].append(came + watch)
     for came in plq:
         p_n, p_sum = p_n + 1, p_sum + horizon - came
     tally.max_wait, tally.unserved = max_wait, len(plq) + len(rlq)
     tally.priority = (p_n, p_sum)
-    return _result(plan, tally)
+    return _result(plan, tally, watch_s is not None)
 
 
-def _result(plan: Plan, tally: Tally) -> dict:
+def _result(plan: Plan, tally: Tally, watched: bool = False) -> dict:
     n = sum(tally.count)
     merged: dict[int, int] = {}
     for h in tally.hist:
@@ -281,7 +292,7 @@ def _result(plan: Plan, tally: Tally) -> dict:
             "p90_s": percentile(merged, n, 0.9),
             "max_s": None if not n else round(tally.max_wait, 1),
         },
-        "buckets": _buckets(plan, tally),
+        "buckets": _buckets(plan, tally, watched),
         "stable": load < 1 and not tally.unserved,
         "load": round(load, 3),
         "people": n,
@@ -298,8 +309,9 @@ def _lanes(n: int, total: float, priority: tuple[int, float]) -> dict:
             "regular": {"people": r_n, "mean_s": None if not r_n else round(r_sum / r_n, 1)}}
 
 
-def _buckets(plan: Plan, tally: Tally) -> list[dict]:
-    """Every bucket of the day in which anyone arrived or waited, from the plan's start on."""
+def _buckets(plan: Plan, tally: Tally, watched: bool = False) -> list[dict]:
+    """Every bucket of the day in which anyone arrived or waited, from the plan's start on
+    (with a watched wait, each with its ``people`` and their ``over`` moments)."""
     size, days = tally.bucket_s, plan.days
     n = len(tally.count)
     first = int(plan.start % DAY_S) // size
@@ -317,4 +329,6 @@ def _buckets(plan: Plan, tally: Tally) -> list[dict]:
             "p90_wait_s": percentile(tally.hist[b], people, 0.9),
             "queue": tally.queue[b] if days == 1 else round(tally.queue[b] / days, 1),
         })
+        if watched:
+            found[-1].update(people=people, over=sorted(tally.over[b]))
     return found
