@@ -39,7 +39,9 @@ def _gaps(times: list[float]) -> list[tuple[float, float]]:
     found = []
     for before, after in zip(times, times[1:], strict=False):
         if 0 < after - before <= MAX_GAP_MS:
-            found.append((after, round((after - before) / 1000, 1)))
+            # Two samples marked within 50 ms (a household at one table) would round to 0 s,
+            # which no plan accepts: the shortest swab counted is a tenth of a second.
+            found.append((after, max(0.1, round((after - before) / 1000, 1))))
     return found
 
 

@@ -26,6 +26,12 @@ def conditions(stats: dict) -> dict[str, dict]:
     if stats["waiting"] and stats["eta_join_s"] is not None and stats["eta_join_s"] > target:
         found["projected"] = {"kind": "projected", "level": stats["eta_join_s"] // ESCALATE_S,
                               "detail": {"minutes": stats["eta_join_s"] // 60, "seconds": stats["eta_join_s"]}}
+    ahead = stats.get("foresight") or {}
+    if ahead.get("status") == "act":
+        # Worse by a station after it was acknowledged: raised again.
+        found["foresight"] = {"kind": "foresight", "level": ahead["more"] or 0,
+                              "detail": {key: ahead.get(key) for key in
+                                         ("more", "stations", "open_by", "open_now", "breach_at", "target_s")}}
     if stats["waiting"]:
         for st in stats["stations"]:
             n = st["number"]

@@ -7,8 +7,9 @@ cost grows with the number of stations, never with the number of people waiting.
 alerts raised by these figures are brought in line (``figures.alerts``).
 """
 
-from natqueue.figures import alerts, arithmetic
+from natqueue.figures import alerts, arithmetic, foresight
 from natqueue.keys import SiteKeys
+from natqueue.planner import PlanError
 from natqueue.sites import staffing
 from natqueue.sites.registry import get_site
 from natqueue.sites.settings import DEFAULT_TIMEZONE, organizer_settings
@@ -36,8 +37,9 @@ def _ticket_numbers(backend: Backend, keys: SiteKeys, ticket_ids: list[str]) -> 
     return dict(zip(ticket_ids, pipe.execute(), strict=True))
 
 
-def site_stats(backend: Backend, site_id: str, sync_alerts: bool = True) -> dict:
-    """Every figure the dashboard shows for one site (see docs/figures.md)."""
+def site_stats(backend: Backend, site_id: str, sync_alerts: bool = True, look_ahead: bool = True) -> dict:
+    """Every figure the dashboard shows for one site (see docs/figures.md); ``look_ahead``:
+    with the foresight (``figures.foresight``), which the public list has no use for."""
     keys = SiteKeys(site_id)
     site = get_site(backend, site_id)
     now = backend.now_ms()
@@ -130,10 +132,21 @@ def site_stats(backend: Backend, site_id: str, sync_alerts: bool = True) -> dict
         # site nobody has rostered yet (one calm notice), not an alarm per station.
         "rostered": any(p["this_shift"] for st in stations for p in st["people"]),
         "chart": _chart(agg, quarter_now),
+        "foresight": _foresight(backend, site, conf, timezone, now) if look_ahead else None,
     }
     stats["notices"] = [] if stats["rostered"] else [{"kind": "no_roster"}]
     stats["alerts"] = alerts.sync(backend, site_id, alerts.conditions(stats)) if sync_alerts else []
     return stats
+
+
+def _foresight(backend: Backend, site: dict, conf: dict, timezone: str, now: int) -> dict:
+    """The site's foresight, at most every half minute unless its stations or settings change."""
+    fingerprint = (tuple((s["number"], s["status"]) for s in site["stations"]),
+                   conf["wait_target_min"], conf["closes"], timezone)
+    try:
+        return foresight.cached(backend, site["id"], fingerprint, now)
+    except PlanError:  # a queue too large to simulate (millions waiting): say nothing rather than fail
+        return {"status": "unknown", "reason": "too_large"}
 
 
 def longest_wait(backend: Backend, keys: SiteKeys, now: int,

@@ -22,7 +22,8 @@ PUBLIC_LIST_TTL_MS = 5000
 def compute(backend: Backend) -> list[dict]:
     """Calmest first; a site where nobody can be sampled now (every station paused: no
     estimate; or closed) after every site taking people, however short its queue."""
-    found = [dashboard.site_stats(backend, s, sync_alerts=False) for s in registry.list_site_ids(backend)]
+    found = [dashboard.site_stats(backend, s, sync_alerts=False, look_ahead=False)
+             for s in registry.list_site_ids(backend)]
     found.sort(key=lambda s: (not s["accepting"], s["eta_join_s"] is None, arithmetic.band_rank(s["band"]),
                               s["eta_join_s"] or 0, s["name"]))
     return [dashboard.summary(s) for s in found]

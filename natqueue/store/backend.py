@@ -64,6 +64,8 @@ class Backend:
     #: What the app hangs on domain changes it must pass on (``"coverage"``: a community's counts
     #: moved, see ``natqueue.community.coverage``); the domain calls them, knowing no Flask.
     hooks: dict[str, Callable] = field(default_factory=dict, repr=False)
+    #: Figures worth keeping a few seconds in this process (the dashboard's foresight, per site).
+    memo: dict = field(default_factory=dict, repr=False)
     _scripts: dict = field(default_factory=dict, repr=False)
     _coalescer: Coalescer | None = field(default=None, repr=False)
 

@@ -36,7 +36,8 @@ def admin_sites():
     if not is_organizer():
         return _sign_in_page(_l("Sites"))
     backend = get_backend()
-    found = [site_figures.site_stats(backend, s, sync_alerts=False) for s in registry.list_site_ids(backend)]
+    found = [site_figures.site_stats(backend, s, sync_alerts=False, look_ahead=False)
+             for s in registry.list_site_ids(backend)]
     return render_template("admin_sites.html", sites=site_figures.most_crowded_first(found))
 
 
