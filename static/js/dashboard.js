@@ -29,8 +29,30 @@
       .map(function (r) { return S.roles[r] + " −" + gaps[r]; }).join(", ");
   }
 
+  // One plain sentence from the site's foresight: open a station by when, or all is well.
+  function hhmm(t) { return String(t || "").replace(/^0(\d)/, "$1"); }
+  function foresightText(f) {
+    var F = S.foresight;
+    if (!f || f.status === "unknown") { return F.unknown; }
+    var v = { n: f.more, time: hhmm(f.open_by), at: hhmm(f.breach_at), target: mins(f.target_s) };
+    if (f.status === "ok") { return fill(F.ok, v); }
+    if (f.more === null || f.more === undefined) { return fill(F.all, v); }
+    var one = f.more === 1;
+    return fill(f.open_now ? (one ? F.nowOne : F.nowMore) : (one ? F.byOne : F.byMore), v);
+  }
+
+  function renderForesight(node, stats) {
+    var line = node.querySelector(".foresight"), f = stats.foresight;
+    line.hidden = !f;
+    if (!f) { return; }
+    line.textContent = foresightText(f);
+    line.setAttribute("data-status", f.status);
+  }
+
   function alertText(a) {
     var d = a.detail || {};
+    if (a.kind === "foresight") { return foresightText({ status: "act", more: d.more, open_by: d.open_by,
+                                                         open_now: d.open_now, breach_at: d.breach_at, target_s: d.target_s }); }
     if (a.kind === "paused") {
       return d.reason ? fill(S.alerts.paused, { station: a.station, reason: S.reasons[d.reason] || d.reason })
         : fill(S.alerts.pausedNoReason, { station: a.station });
@@ -173,6 +195,7 @@
     Object.keys(f).forEach(function (k) { node.querySelector('[data-f="' + k + '"]').textContent = f[k]; });
     node.querySelector("[data-untubed]").classList.toggle("bad", !!stats.throughput.untubed);
     renderNotices(node, stats);
+    renderForesight(node, stats);
     renderAlerts(node, stats);
     renderStations(node, stats);
     renderCharts(node, stats);
