@@ -45,6 +45,18 @@ def _gaps(times: list[float]) -> list[tuple[float, float]]:
     return found
 
 
+def _minutes(hhmm: str) -> int:
+    return 24 * 60 if hhmm == "24:00" else int(hhmm[:2]) * 60 + int(hhmm[3:])
+
+
+def _from_now(slot: dict, start: str) -> dict:
+    """A call-up slot from ``start`` on: the same people, in the time left of it."""
+    if slot["from"] >= start:
+        return {"from": slot["from"], "to": slot["to"], "per_hour": slot["per_hour"]}
+    hours = (_minutes(slot["to"]) - _minutes(start)) / 60
+    return {"from": start, "to": slot["to"], "per_hour": round(slot["people"] / hours, 1)}
+
+
 def plan_inputs(backend: Backend, site_id: str) -> dict:
     """``{"plan": plan fields, "based_on": what they were read from}`` for ``site_id`` now."""
     site = get_site(backend, site_id)
@@ -89,9 +101,9 @@ def plan_inputs(backend: Backend, site_id: str) -> dict:
                 "stations_open": len(open_pooled), "service_s": plan["service_s"],
                 "service": source, "gaps": len(gaps)}
     # Who is still to come: the community's call-up, each slot's buildings' people not yet
-    # tested (natqueue.community.callup), from now on. A plan's own arrivals replace it.
-    coming = [{"from": max(s["from"], plan["start"]), "to": s["to"], "per_hour": s["per_hour"]}
-              for s in arrival_forecast(backend, site_id) if s["to"] > plan["start"]]
+    # tested (natqueue.community.callup), from now on. A plan's own arrivals replace it. In a
+    # slot under way, its people not yet tested come in the time it has left.
+    coming = [_from_now(s, plan["start"]) for s in arrival_forecast(backend, site_id) if s["to"] > plan["start"]]
     if coming:
         plan["arrivals"] = coming
         based_on["arrivals"] = "callup"
