@@ -1,7 +1,7 @@
 """The planning API's answer, shaped as the contract in docs/planner.md says."""
 
 from natqueue.planner.engine import simulate
-from natqueue.planner.plan import Plan, PlanError, clean_target, plan_from
+from natqueue.planner.plan import Plan, PlanError, clean_target, gather, plan_from
 from natqueue.planner.search import stations_needed
 
 
@@ -24,15 +24,8 @@ def forecast(plan: Plan, target_wait_s: float | None = None) -> dict:
 def plan_request(body: dict, allow_no_arrivals: bool = False) -> tuple[Plan, float | None]:
     """The plan and target of an API request, every bad field named in one ``PlanError``."""
     bad = {}
-    plan = target = None
-    try:
-        plan = plan_from(body, allow_no_arrivals)
-    except PlanError as exc:
-        bad.update(exc.fields)
-    try:
-        target = clean_target(body.get("target_wait_s"))
-    except PlanError as exc:
-        bad.update(exc.fields)
+    plan = gather(bad, plan_from, body, allow_no_arrivals)
+    target = gather(bad, clean_target, body.get("target_wait_s"))
     if bad:
         raise PlanError(bad)
     return plan, target

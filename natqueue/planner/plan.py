@@ -36,6 +36,15 @@ class PlanError(ValueError):
         self.fields = fields
 
 
+def gather(bad: dict, read, *args):
+    """``read(*args)``, or None with its bad fields added to ``bad``: a form names every bad field at once."""
+    try:
+        return read(*args)
+    except PlanError as exc:
+        bad.update(exc.fields)
+        return None
+
+
 @dataclass(frozen=True)
 class Service:
     """Seconds a station spends on one person: a distribution and its mean."""
@@ -125,17 +134,23 @@ def _int(value, name: str, low: int, high: int, bad: dict) -> int | None:
     return value
 
 
+def _objects(value: list, field: str, bad: dict):
+    """Each object of a list with its name (``field[i]``); anything else in the list is marked bad."""
+    for i, item in enumerate(value):
+        name = f"{field}[{i}]"
+        if isinstance(item, dict):
+            yield name, item
+        else:
+            bad[name] = "object_required"
+
+
 def _stations(value, bad: dict):
     if isinstance(value, list):
         if not value:
             bad["stations"] = "required"
             return None
         steps = []
-        for i, step in enumerate(value):
-            name = f"stations[{i}]"
-            if not isinstance(step, dict):
-                bad[name] = "object_required"
-                continue
+        for name, step in _objects(value, "stations", bad):
             try:
                 at = parse_clock(step.get("from"))
             except ValueError:
@@ -185,11 +200,7 @@ def _slots(value, bad: dict, allow_empty: bool) -> tuple:
         bad["arrivals"] = "list_of_slots_required"
         return ()
     slots = []
-    for i, slot in enumerate(value):
-        name = f"arrivals[{i}]"
-        if not isinstance(slot, dict):
-            bad[name] = "object_required"
-            continue
+    for name, slot in _objects(value, "arrivals", bad):
         ends = []
         for end in ("from", "to"):
             try:

@@ -12,7 +12,7 @@ guideline (one station per 600 to 800 residents) for comparison.
 import math
 
 from natqueue.planner.engine import simulate
-from natqueue.planner.plan import MAX_ARRIVALS, MAX_STATIONS, PlanError, clock, plan_from
+from natqueue.planner.plan import MAX_ARRIVALS, MAX_STATIONS, PlanError, clock, gather, plan_from
 from natqueue.planner.search import stations_needed
 from natqueue.planner.staffing import ROLES, staff_by_hour, staff_for
 
@@ -51,14 +51,8 @@ def plan_round(form: dict) -> dict:
     checked = {}
     for name, low, high, default in (("residents", 1, MAX_ARRIVALS, None), ("points", 1, MAX_POINTS, 1),
                                      ("stations", 1, MAX_STATIONS, None), ("seed", 0, 2**31, 0)):
-        try:
-            checked[name] = _int(form, name, low, high, default)
-        except PlanError as exc:
-            bad.update(exc.fields)
-    try:
-        standard = _standard(form.get("standard"))
-    except PlanError as exc:
-        bad.update(exc.fields)
+        checked[name] = gather(bad, _int, form, name, low, high, default)
+    standard = gather(bad, _standard, form.get("standard"))
     target = form.get("target_wait_s", TARGET_WAIT_S)
     if isinstance(target, bool) or not isinstance(target, int | float) or not 0 <= target <= 86_400:
         bad["target_wait_s"] = "seconds_0_to_86400"

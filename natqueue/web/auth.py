@@ -49,13 +49,20 @@ def is_organizer_token(token: str | None) -> bool:
     return hmac.compare_digest(token.encode("utf-8", "surrogatepass"), expected.encode())
 
 
-def staff_site(token: str | None) -> str | None:
-    """The site a staff token is good for now, or None."""
+def _signed(serializer: URLSafeTimedSerializer, token: str | None, max_age: int) -> dict | None:
+    """What a token signed by us says, or None: missing, forged or older than ``max_age``."""
     if not token:
         return None
     try:
-        data = _serializer().loads(token, max_age=STAFF_TOKEN_MAX_AGE)
+        return serializer.loads(token, max_age=max_age)
     except BadSignature:
+        return None
+
+
+def staff_site(token: str | None) -> str | None:
+    """The site a staff token is good for now, or None."""
+    data = _signed(_serializer(), token, STAFF_TOKEN_MAX_AGE)
+    if data is None:
         return None
     site_id = data.get("site")
     if staff_code.staff_version(get_backend(), site_id) != data.get("v"):
@@ -89,11 +96,8 @@ def sweep_claims(token: str | None) -> dict | None:
     """``{community, team}`` of a sweep token good now (its code not rotated since), or None."""
     from natqueue.community import communities
 
-    if not token:
-        return None
-    try:
-        data = _sweep_serializer().loads(token, max_age=SWEEP_TOKEN_MAX_AGE)
-    except BadSignature:
+    data = _signed(_sweep_serializer(), token, SWEEP_TOKEN_MAX_AGE)
+    if data is None:
         return None
     community_id = data.get("community")
     if not isinstance(community_id, str) or communities.sweep_version(get_backend(), community_id) != data.get("v"):

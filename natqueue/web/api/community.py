@@ -7,6 +7,8 @@ announce the site events a knock made. Coverage changes reach the community's ro
 domain itself (``broadcast.announce_coverage``), whichever path made them.
 """
 
+import functools
+
 from flask import Blueprint, Response, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 
@@ -31,8 +33,13 @@ def _who() -> str:
     return " ".join(x for x in (actor, team, name, request.remote_addr or "") if x)
 
 
-def _guard(community_id: str, sweep_ok: bool = True):
-    return check_community(community_id, sweep_ok=sweep_ok)
+def _guarded(view):
+    """The view for the organizer or a sweep team of this community; anyone else is refused first."""
+    @functools.wraps(view)
+    def guarded(**kwargs):
+        refused = check_community(kwargs["community_id"], sweep_ok=True)
+        return view(**kwargs) if refused is None else refused
+    return guarded
 
 
 def _sites(value) -> list[str]:
@@ -132,28 +139,22 @@ def rotate_sweep_code(community_id):
 
 
 @bp.get("/communities/<community_id>/sweep")
+@_guarded
 def sweep_list(community_id):
-    refused = _guard(community_id)
-    if refused:
-        return refused
     compound, building = request.args.get("compound", ""), request.args.get("building", "")
     return jsonify(sweep.households(get_backend(), community_id, compound, building,
                                     include_done=request.args.get("all") == "1"))
 
 
 @bp.get("/communities/<community_id>/sweep/buildings")
+@_guarded
 def sweep_buildings(community_id):
-    refused = _guard(community_id)
-    if refused:
-        return refused
     return jsonify({"buildings": sweep.buildings(get_backend(), community_id)})
 
 
 @bp.post("/communities/<community_id>/households/<hid>/visits")
+@_guarded
 def add_visit(community_id, hid):
-    refused = _guard(community_id)
-    if refused:
-        return refused
     body = json_body()
     data = collect(
         outcome=lambda: choice(body.get("outcome"), sweep.OUTCOMES, "outcome", empty_ok=False),
@@ -168,10 +169,8 @@ def add_visit(community_id, hid):
 
 
 @bp.post("/communities/<community_id>/households/<hid>/pledge")
+@_guarded
 def set_pledge(community_id, hid):
-    refused = _guard(community_id)
-    if refused:
-        return refused
     signed = json_body().get("signed", True)
     if not isinstance(signed, bool):
         raise Invalid({"signed": "boolean"})
@@ -179,10 +178,8 @@ def set_pledge(community_id, hid):
 
 
 @bp.post("/communities/<community_id>/people/<pid>/exempt")
+@_guarded
 def exempt(community_id, pid):
-    refused = _guard(community_id)
-    if refused:
-        return refused
     body = json_body()
     reason = choice(body.get("reason"), sweep.EXEMPT_REASONS, "reason", empty_ok=False)
     note = _note(body)
@@ -256,10 +253,8 @@ def audit_log(community_id):
 
 
 @bp.get("/communities/<community_id>/callup")
+@_guarded
 def get_callup(community_id):
-    refused = _guard(community_id)
-    if refused:
-        return refused
     coverage.community_meta(get_backend(), community_id)
     return jsonify({"slots": callup.get_callup(get_backend(), community_id)})
 

@@ -47,17 +47,12 @@ def staff_sign_in():
     )
     version = staff_code.check_staff_code(get_backend(), data["site_id"], data["code"])
     token = issue_staff_token(data["site_id"], version)
-    response = jsonify({"token": token, "site_id": data["site_id"]})
-    response.set_cookie(STAFF_COOKIE, token, max_age=STAFF_TOKEN_MAX_AGE, httponly=True, samesite="Lax",
-                        secure=request.is_secure)
-    return response
+    return _signed_in({"token": token, "site_id": data["site_id"]}, STAFF_COOKIE, token, STAFF_TOKEN_MAX_AGE)
 
 
 @bp.post("/auth/staff/sign-out")
 def staff_sign_out():
-    response = jsonify({"ok": True})
-    response.delete_cookie(STAFF_COOKIE)
-    return response
+    return _signed_out(STAFF_COOKIE)
 
 
 @bp.post("/auth/sweep")
@@ -71,17 +66,13 @@ def sweep_sign_in():
     )
     version = communities.check_sweep_code(get_backend(), data["community"], data["code"])
     token = issue_sweep_token(data["community"], version, data["team"])
-    response = jsonify({"token": token, "community": data["community"], "team": data["team"]})
-    response.set_cookie(SWEEP_COOKIE, token, max_age=SWEEP_TOKEN_MAX_AGE, httponly=True, samesite="Lax",
-                        secure=request.is_secure)
-    return response
+    return _signed_in({"token": token, "community": data["community"], "team": data["team"]},
+                      SWEEP_COOKIE, token, SWEEP_TOKEN_MAX_AGE)
 
 
 @bp.post("/auth/sweep/sign-out")
 def sweep_sign_out():
-    response = jsonify({"ok": True})
-    response.delete_cookie(SWEEP_COOKIE)
-    return response
+    return _signed_out(SWEEP_COOKIE)
 
 
 def _missing(field: str):
@@ -96,14 +87,23 @@ def organizer_sign_in():
         raise Invalid({"token": "required"})
     if not is_organizer_token(token):
         return api_error(403, "wrong_token", _l("Wrong organizer token."))
-    response = jsonify({"ok": True})
-    response.set_cookie(ORGANIZER_COOKIE, token, max_age=ORGANIZER_COOKIE_MAX_AGE, httponly=True,
-                        samesite="Strict", secure=request.is_secure)
-    return response
+    return _signed_in({"ok": True}, ORGANIZER_COOKIE, token, ORGANIZER_COOKIE_MAX_AGE, samesite="Strict")
 
 
 @bp.post("/auth/organizer/sign-out")
 def organizer_sign_out():
+    return _signed_out(ORGANIZER_COOKIE)
+
+
+def _signed_in(payload: dict, cookie: str, token: str, max_age: int, samesite: str = "Lax"):
+    """The JSON answer, with the token also kept in an HttpOnly cookie for the browser's pages."""
+    response = jsonify(payload)
+    response.set_cookie(cookie, token, max_age=max_age, httponly=True, samesite=samesite,
+                        secure=request.is_secure)
+    return response
+
+
+def _signed_out(cookie: str):
     response = jsonify({"ok": True})
-    response.delete_cookie(ORGANIZER_COOKIE)
+    response.delete_cookie(cookie)
     return response
