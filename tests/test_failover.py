@@ -10,7 +10,6 @@ test states it rather than hoping it is zero.
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 
@@ -21,7 +20,9 @@ from natqueue.keys import SiteKeys
 from natqueue.store.connect import connect
 from natqueue.store.embedded import redis_server_executable, stop_process
 from tests.conftest import person
-from tests.test_multiprocess import ROOT, _free_port, _request
+from tests.processes import free_port as _free_port
+from tests.processes import request as _request
+from tests.processes import start_app, stop, wait_until_serving
 
 TOKEN = "failover-organizer"
 SERVICE = "natq"
@@ -91,19 +92,13 @@ def app_on_sentinel(sentinel_cluster, tmp_path):
     env = {**os.environ, "REDIS_URL": sentinel_cluster["url"], "NATQ_ADMIN_TOKEN": TOKEN,
            "NATQ_DATA_DIR": str(tmp_path / "app"), "PORT": str(port)}
     env.pop("NATQ_MESSAGE_QUEUE", None)
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = start_app(env)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(lambda: _request("GET", url + "/api/v1/sites")[0] == 200, "the app to start")
+        wait_until_serving(url, proc=proc)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def test_the_app_follows_a_failover_and_keeps_what_it_acknowledged(sentinel_cluster, app_on_sentinel):

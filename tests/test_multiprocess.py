@@ -2,13 +2,8 @@
 process hears a call made through another, and two processes calling at once
 never call the same person."""
 
-import json
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -16,26 +11,10 @@ import socketio
 
 from natqueue.store.embedded import EmbeddedRedis
 from tests.conftest import person
+from tests.processes import ROOT, free_port, request, start_app, stop, wait_until_serving  # noqa: F401 (ROOT: imported from here)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOKEN = "multi-process-organizer"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _request(method, url, body=None, headers=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method,
-                                 headers={"Content-Type": "application/json", **(headers or {})})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as res:
-            return res.status, json.loads(res.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read())
+_free_port, _request = free_port, request  # the names other tests import from here
 
 
 @pytest.fixture
@@ -49,29 +28,16 @@ def two_processes(tmp_path):
             env = {**os.environ, "REDIS_URL": server.url, "NATQ_ADMIN_TOKEN": TOKEN,
                    "NATQ_DATA_DIR": str(tmp_path / f"app{i}"), "PORT": str(port)}
             env.pop("NATQ_MESSAGE_QUEUE", None)  # defaults to REDIS_URL: the shared message queue
-            procs.append(subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            procs.append(start_app(env))
             urls.append(f"http://127.0.0.1:{port}")
         for url in urls:
-            deadline = time.monotonic() + 20
-            while True:
-                try:
-                    if _request("GET", url + "/api/v1/sites")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                assert time.monotonic() < deadline, "app process did not start"
-                time.sleep(0.1)
+            wait_until_serving(url, "app process")
         yield urls
     finally:
         for p in procs:
             p.terminate()
         for p in procs:
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+            stop(p)
         server.stop()
 
 

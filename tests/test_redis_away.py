@@ -6,7 +6,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -17,7 +16,8 @@ import redis
 from natqueue.store.embedded import EmbeddedRedis
 from natqueue.web import close_app, create_app
 from tests.conftest import ADMIN_TOKEN, person
-from tests.test_multiprocess import ROOT, _free_port
+from tests.processes import free_port as _free_port
+from tests.processes import start_app, stop, wait_until_serving
 from tests.test_restart import _alive
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -145,19 +145,11 @@ def test_a_killed_embedded_redis_comes_back_under_a_running_app(tmp_path):
            "NATQ_REDIS_WATCHDOG_S": "60"}  # only the failed request wakes the watchdog: the 503 is certain
     env.pop("REDIS_URL", None)
     log = open(tmp_path / "app.log", "w+")
-    app = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    app = start_app(env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}/api/v1"
     pids = []
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if _http("GET", base + "/sites")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline and app.poll() is None, "app did not start"
-            time.sleep(0.1)
+        wait_until_serving(f"http://127.0.0.1:{port}", proc=app)
         assert _http("POST", base + "/sites", {"id": "revive", "name": "复活", "stations": 1}, ADMIN)[0] == 201
         tickets = [_http("POST", base + "/sites/revive/tickets", person(s))[2] for s in range(5)]
         pids.append(int((tmp_path / "redis.pid").read_text()))
@@ -177,12 +169,7 @@ def test_a_killed_embedded_redis_comes_back_under_a_running_app(tmp_path):
         pids.append(int((tmp_path / "redis.pid").read_text()))
         assert pids[1] != pids[0] and _alive(pids[1])
     finally:
-        app.terminate()
-        try:
-            app.wait(15)
-        except subprocess.TimeoutExpired:
-            app.kill()
-            app.wait()
+        stop(app, 15)
     log.seek(0)
     text = log.read()
     log.close()

@@ -3,13 +3,14 @@ keeps every console signed in, links and tables the command line prints."""
 
 import os
 import subprocess
-import sys
 import time
 
 from natqueue.sampling import records
 from natqueue.web import get_backend
 from natqueue.web.addresses import remember_base_url
-from tests.test_multiprocess import ROOT, _free_port, _request
+from tests.processes import free_port as _free_port
+from tests.processes import request as _request
+from tests.processes import start_app, stop, wait_until_serving
 
 
 def test_an_organizer_looks_the_staff_code_up_without_signing_anyone_out(app, client, admin, site, staff):
@@ -38,8 +39,7 @@ def _start_demo(data_dir, port):
     env = {**os.environ, "NATQ_DATA_DIR": str(data_dir), "PORT": str(port), "NATQ_ADMIN_TOKEN": "demo-org"}
     for name in ("REDIS_URL", "NATQ_PUBLIC_URL", "NATQ_MESSAGE_QUEUE"):
         env.pop(name, None)
-    proc = subprocess.Popen([sys.executable, "app.py", "--demo"], cwd=ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc = start_app(env, "--demo", text=True, stdout=subprocess.PIPE)
     lines = []
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -54,24 +54,7 @@ def _start_demo(data_dir, port):
 
 def _wait_until_serving(url):
     """The code is printed just before the server starts listening."""
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            if _request("GET", url + "/api/v1/sites")[0] == 200:
-                return
-        except OSError:
-            pass
-        assert time.monotonic() < deadline, "the demo server did not start"
-        time.sleep(0.1)
-
-
-def _stop(proc):
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    wait_until_serving(url, "the demo server")
 
 
 def test_a_demo_restart_keeps_the_staff_code_and_every_signed_in_console(tmp_path):
@@ -83,7 +66,7 @@ def test_a_demo_restart_keeps_the_staff_code_and_every_signed_in_console(tmp_pat
         status, signed = _request("POST", url + "/api/v1/auth/staff", {"site_id": "demo", "code": first_code})
         assert status == 200
     finally:
-        _stop(proc)
+        stop(proc)
     proc, second_code, _ = _start_demo(tmp_path, port)
     try:
         assert second_code == first_code
@@ -91,7 +74,7 @@ def test_a_demo_restart_keeps_the_staff_code_and_every_signed_in_console(tmp_pat
                              headers={"Authorization": "Bearer " + signed["token"]})
         assert status == 200  # the console signed in before the restart is still signed in
     finally:
-        _stop(proc)
+        stop(proc)
 
 
 def test_site_create_links_to_where_the_server_really_runs(app, runner):

@@ -1,0 +1,62 @@
+"""The real app (``app.py``) as a process of its own, for the tests that need several processes,
+a restart, a failover or a dying Redis: one way to start it, to wait until it answers and to stop
+it, so that no test leaves a process behind."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(method, url, body=None, headers=None):
+    """``(status, JSON body)`` of one HTTP request, errors included."""
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method,
+                                 headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as res:
+            return res.status, json.loads(res.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def start_app(env: dict, *args: str, **popen) -> subprocess.Popen:
+    """``python app.py *args`` in the project's folder; its output thrown away unless ``popen`` says."""
+    popen.setdefault("stdout", subprocess.DEVNULL)
+    popen.setdefault("stderr", subprocess.DEVNULL)
+    return subprocess.Popen([sys.executable, "app.py", *args], cwd=ROOT, env=env, **popen)
+
+
+def wait_until_serving(url: str, what: str = "app", proc: subprocess.Popen | None = None, seconds: float = 20):
+    """Until ``GET /api/v1/sites`` answers 200 at ``url``: the server is listening and Redis answers."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if request("GET", url + "/api/v1/sites")[0] == 200:
+                return
+        except OSError:
+            pass
+        assert time.monotonic() < deadline and (proc is None or proc.poll() is None), f"{what} did not start"
+        time.sleep(0.1)
+
+
+def stop(proc: subprocess.Popen, seconds: float = 10) -> None:
+    """SIGTERM, and SIGKILL if it has not ended after ``seconds``."""
+    proc.terminate()
+    try:
+        proc.wait(seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
