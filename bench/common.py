@@ -254,3 +254,37 @@ def print_machine(info: dict) -> None:
           f"Python {info['python']}, load average {load}")
     print(f"speed check: {info['speed_check_ms']:.1f} ms of CPU for a fixed Python workload (lower is faster)")
     print(f"versions: {versions}")
+
+
+def cpus(text: str) -> set[int] | None:
+    """``"0,1"`` -> ``{0, 1}``; empty: None (any cpu)."""
+    return {int(c) for c in text.split(",") if c.strip()} or None
+
+
+def add_cpu_options(parser) -> None:
+    """--server-cpus and --load-cpus: on two cores or more, the server apart from the load."""
+    two = (os.cpu_count() or 1) > 1
+    parser.add_argument("--server-cpus", default="0" if two else "")
+    parser.add_argument("--load-cpus", default="1" if two else "")
+
+
+def place(args) -> tuple[dict, set[int] | None, set[int] | None]:
+    """What every run starts with: this runner on the load cpus, the machine printed.
+    Returns the machine's description and the server's and the load's cpus."""
+    raise_fd_limit()
+    server_cpus, load_cpus = cpus(args.server_cpus), cpus(args.load_cpus)
+    if load_cpus:
+        os.sched_setaffinity(0, load_cpus)
+    info = machine()
+    print_machine(info)
+    return info, server_cpus, load_cpus
+
+
+def exit_on_signals() -> None:
+    """SIGTERM and SIGINT end the run through ``SystemExit``, so every ``finally`` stops its
+    processes (SIGINT too: a shell may start us with it ignored)."""
+    def _stop(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _stop)

@@ -17,7 +17,6 @@ Goals: p99 <= 1 s at 3,000 phones, <= 100 KB per phone.
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -29,22 +28,19 @@ from common import (  # noqa: E402
     PYTHON,
     ROOT,
     Server,
+    add_cpu_options,
     child_setup,
+    cpus,
+    exit_on_signals,
     finish,
-    machine,
     machine_busy_seconds,
     own_children_seconds,
     percentile,
-    print_machine,
-    raise_fd_limit,
+    place,
     read_line,
     resident,
     stop,
 )
-
-
-def _cpus(text: str) -> set[int] | None:
-    return {int(c) for c in text.split(",") if c.strip()} or None
 
 
 def measure(n: int, args, server_cpus, load_cpus, phone_cpus) -> dict:
@@ -185,13 +181,8 @@ def _read_until(proc: subprocess.Popen, word: str, timeout: float) -> str:
 
 
 def run(args) -> int:
-    raise_fd_limit()
-    server_cpus, load_cpus = _cpus(args.server_cpus), _cpus(args.load_cpus)
-    phone_cpus = load_cpus if args.phone_cpus is None else _cpus(args.phone_cpus)
-    if load_cpus:
-        os.sched_setaffinity(0, load_cpus)
-    info = machine()
-    print_machine(info)
+    info, server_cpus, load_cpus = place(args)
+    phone_cpus = load_cpus if args.phone_cpus is None else cpus(args.phone_cpus)
     print(f"placement: server on cpus {sorted(server_cpus or []) or 'any'}; this runner and redis-server on cpus "
           f"{sorted(load_cpus or []) or 'any'}; {args.client_procs} phone processes on cpus "
           f"{sorted(phone_cpus or []) or 'any'}")
@@ -237,17 +228,11 @@ def main() -> int:
                         help="extra phones that join the room last, at a higher priority (0: none)")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds after connecting before RSS is read")
     parser.add_argument("--drain", type=float, default=5.0, help="seconds after the last call for late events")
-    parser.add_argument("--server-cpus", default="0" if (os.cpu_count() or 1) > 1 else "")
-    parser.add_argument("--load-cpus", default="1" if (os.cpu_count() or 1) > 1 else "")
+    add_cpu_options(parser)
     parser.add_argument("--phone-cpus", help="cpus for the phone processes (default: --load-cpus)")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
-
-    def _stop(signum, _frame):
-        raise SystemExit(128 + signum)
-
-    for signum in (signal.SIGTERM, signal.SIGINT):  # SIGINT too: a shell may start us with it ignored
-        signal.signal(signum, _stop)
+    exit_on_signals()
     return run(args)
 
 

@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -28,18 +27,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import (  # noqa: E402
     BENCH,
     Server,
+    add_cpu_options,
     child_setup,
+    exit_on_signals,
     finish,
-    machine,
     machine_busy_seconds,
     own_children_seconds,
-    print_machine,
-    raise_fd_limit,
+    place,
 )
-
-
-def _cpus(text: str) -> set[int] | None:
-    return {int(c) for c in text.split(",") if c.strip()} or None
 
 
 def wrk(port: int, args: list[str], duration: float, connections: int, threads: int,
@@ -61,12 +56,7 @@ def run(args) -> int:
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install -y wrk", file=sys.stderr)
         return 2
-    raise_fd_limit()
-    server_cpus, load_cpus = _cpus(args.server_cpus), _cpus(args.load_cpus)
-    if load_cpus:
-        os.sched_setaffinity(0, load_cpus)
-    info = machine()
-    print_machine(info)
+    info, server_cpus, load_cpus = place(args)
     print(f"placement: server on cpus {sorted(server_cpus or []) or 'any'}; wrk ({args.threads} thread, "
           f"{args.connections} keep-alive connections) and redis-server on cpus {sorted(load_cpus or []) or 'any'}")
     rounds = {"bare": [], "join": []}
@@ -149,16 +139,10 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
-    parser.add_argument("--server-cpus", default="0" if os.cpu_count() and os.cpu_count() > 1 else "")
-    parser.add_argument("--load-cpus", default="1" if os.cpu_count() and os.cpu_count() > 1 else "")
+    add_cpu_options(parser)
     parser.add_argument("--json", help="also write every round to this file")
     args = parser.parse_args()
-
-    def _stop(signum, _frame):
-        raise SystemExit(128 + signum)
-
-    for signum in (signal.SIGTERM, signal.SIGINT):  # SIGINT too: a shell may start us with it ignored
-        signal.signal(signum, _stop)
+    exit_on_signals()
     started = time.monotonic()
     try:
         return run(args)
