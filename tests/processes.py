@@ -11,6 +11,8 @@ import time
 import urllib.error
 import urllib.request
 
+from natqueue.store.embedded import stop_process as stop  # noqa: F401 (SIGTERM, then SIGKILL)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -20,16 +22,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def request(method, url, body=None, headers=None):
-    """``(status, JSON body)`` of one HTTP request, errors included."""
+def exchange(method, url, body=None, headers=None, timeout: float = 10):
+    """``(status, response headers, JSON body)`` of one HTTP request, errors included."""
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, method=method,
                                  headers={"Content-Type": "application/json", **(headers or {})})
     try:
-        with urllib.request.urlopen(req, timeout=10) as res:
-            return res.status, json.loads(res.read())
+        with urllib.request.urlopen(req, timeout=timeout) as res:
+            return res.status, dict(res.headers), json.loads(res.read())
     except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read())
+        return err.code, dict(err.headers), json.loads(err.read())
+
+
+def request(method, url, body=None, headers=None):
+    """``(status, JSON body)`` of one HTTP request, errors included."""
+    status, _, found = exchange(method, url, body, headers)
+    return status, found
 
 
 def start_app(env: dict, *args: str, **popen) -> subprocess.Popen:
@@ -50,13 +58,3 @@ def wait_until_serving(url: str, what: str = "app", proc: subprocess.Popen | Non
             pass
         assert time.monotonic() < deadline and (proc is None or proc.poll() is None), f"{what} did not start"
         time.sleep(0.1)
-
-
-def stop(proc: subprocess.Popen, seconds: float = 10) -> None:
-    """SIGTERM, and SIGKILL if it has not ended after ``seconds``."""
-    proc.terminate()
-    try:
-        proc.wait(seconds)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()

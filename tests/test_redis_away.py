@@ -2,13 +2,10 @@
 the deadline, a JSON 503 with Retry-After on the API and a page that retries by itself,
 never an HTML 500; a killed embedded Redis is started again from its AOF, nothing lost."""
 
-import json
 import os
 import signal
 import subprocess
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 import redis
@@ -16,8 +13,8 @@ import redis
 from natqueue.store.embedded import EmbeddedRedis
 from natqueue.web import close_app, create_app
 from tests.conftest import ADMIN_TOKEN, person
+from tests.processes import exchange, start_app, stop, wait_until_serving
 from tests.processes import free_port as _free_port
-from tests.processes import start_app, stop, wait_until_serving
 from tests.test_restart import _alive
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -126,14 +123,7 @@ def test_the_embedded_redis_is_started_again_when_it_dies(tmp_path):
 
 
 def _http(method, url, body=None, headers=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method,
-                                 headers={"Content-Type": "application/json", **(headers or {})})
-    try:
-        with urllib.request.urlopen(req, timeout=15) as res:
-            return res.status, dict(res.headers), json.loads(res.read())
-    except urllib.error.HTTPError as err:
-        return err.code, dict(err.headers), json.loads(err.read())
+    return exchange(method, url, body, headers, timeout=15)
 
 
 def test_a_killed_embedded_redis_comes_back_under_a_running_app(tmp_path):
