@@ -70,6 +70,16 @@ SITE_KEYS = {
 _K = SITE_KEYS
 
 
+def key_property(table: dict, name: str, doc: str) -> property:
+    """A fixed key of one site or community: its ``base`` and the table's name for it. Written as a
+    table (``meta = _key("meta", "...")``) rather than a method apiece, each key is one line."""
+    return property(lambda self: self.base + table[name], doc=doc)
+
+
+def _key(name: str, doc: str) -> property:
+    return key_property(_K, name, doc)
+
+
 class SiteKeys:
     """The keys of one site. Cheap to build; build one per request."""
 
@@ -78,51 +88,6 @@ class SiteKeys:
     def __init__(self, site_id: str):
         self.site_id = site_id
         self.base = f"{PREFIX}{{{site_id}}}:"
-
-    @property
-    def meta(self) -> str:
-        """Hash: name, address, station count, time zone, staff code hash and version."""
-        return self.base + _K["meta"]
-
-    @property
-    def stations(self) -> str:
-        """Hash: station number -> open | paused | closed."""
-        return self.base + _K["stations"]
-
-    @property
-    def calling(self) -> str:
-        """Hash: station number -> ticket number it called last (for the boards)."""
-        return self.base + _K["calling"]
-
-    @property
-    def waiting(self) -> str:
-        """Sorted set of waiting ticket ids, scored by queue order."""
-        return self.base + _K["waiting"]
-
-    @property
-    def live_ids(self) -> str:
-        """Hash: ID number -> ticket id, for tickets still waiting or called."""
-        return self.base + _K["live_ids"]
-
-    @property
-    def seq(self) -> str:
-        """Counter behind ticket numbers and queue order."""
-        return self.base + _K["seq"]
-
-    @property
-    def events(self) -> str:
-        """Stream of site events; its ids are what clients resync from."""
-        return self.base + _K["events"]
-
-    @property
-    def served(self) -> str:
-        """Sorted set of sampled ticket ids, scored by sampling time (ms)."""
-        return self.base + _K["served"]
-
-    @property
-    def ticket_prefix(self) -> str:
-        """Prefix of ticket hashes; scripts append the ticket id."""
-        return self.base + _K["ticket"]
 
     def ticket(self, ticket_id: str) -> str:
         return self.ticket_prefix + ticket_id
@@ -145,36 +110,6 @@ class SiteKeys:
         """Sorted set of waiting tickets of one lane (p, r, sp, sr), scored like ``waiting``."""
         return f"{self.base}{_K['lane']}{lane}"
 
-    @property
-    def lanes_state(self) -> str:
-        """Hash: per lane group ('' pooled, 's' single), the current run of priority and regular calls."""
-        return self.base + _K["lanes_state"]
-
-    @property
-    def declared(self) -> str:
-        """Sorted set of waiting tickets whose declared priority staff have not checked yet."""
-        return self.base + _K["declared"]
-
-    @property
-    def modes(self) -> str:
-        """Hash: station number -> pooled | single (absent: pooled)."""
-        return self.base + _K["modes"]
-
-    @property
-    def medics(self) -> str:
-        """Hash: station number or home team -> the medic's name, recorded with each sample."""
-        return self.base + _K["medics"]
-
-    @property
-    def open_tubes(self) -> str:
-        """Hash: station number or home team (h<n>) -> the code of its open tube."""
-        return self.base + _K["open_tubes"]
-
-    @property
-    def tubes(self) -> str:
-        """Hash: every tube code ever opened at the site -> its round (a code opens once)."""
-        return self.base + _K["tubes"]
-
     def tube(self, code: str) -> str:
         """Hash: code, round, owner, mode, capacity, count, status, opened_ms, closed_ms."""
         return f"{self.base}{_K['tube']}{code}"
@@ -187,40 +122,14 @@ class SiteKeys:
         """List of the ticket ids of one household, in join order."""
         return f"{self.base}{_K['household']}{household_id}"
 
-    @property
-    def home(self) -> str:
-        """Sorted set of home-sampling tickets not yet done."""
-        return self.base + _K["home"]
-
-    @property
-    def no_shows(self) -> str:
-        """Sorted set of tickets marked no-show, scored by that moment (ms): those staff may
-        still bring back (see ``scripts/return_no_show.lua``); older ones are trimmed."""
-        return self.base + _K["no_shows"]
-
     def recover_fails(self, client: str) -> str:
         """Counter of one client's failed ticket recoveries (rate limiting; ``client`` is a hash)."""
         return f"{self.base}{_K['recover_fails']}{client}"
-
-    @property
-    def home_seq(self) -> str:
-        """Counter behind home-visit numbers (H001, H002, ...)."""
-        return self.base + _K["home_seq"]
-
-    @property
-    def rounds(self) -> str:
-        """Hash: round id -> JSON {id, name, started_ms, ended_ms, purged_ms}."""
-        return self.base + _K["rounds"]
 
     def round(self, round_id: str, what: str) -> str:
         """Per-round records: tickets (set), samples (zset by time), tubes (zset), bound (hash: person ->
         ticket), counts (hash), tube_owners (set of the stations and teams that sampled into tubes)."""
         return f"{self.base}{_K['round']}{round_id}:{_K['round_' + what]}"
-
-    @property
-    def audit(self) -> str:
-        """List of JSON audit entries (exports, traces, purges), newest first."""
-        return self.base + _K["audit"]
 
     def flow_keys(self, op: str, request_id: str) -> list[str]:
         """The first keys of the sampling workflow's scripts (open_tube.lua, ...): idem, waiting, events."""
@@ -232,32 +141,35 @@ class SiteKeys:
         """Hash of the day's aggregates, kept by the queue scripts (see ``natqueue/scripts/includes/figures.lua``)."""
         return f"{self.base}{_K['stats_day']}{day}"
 
-    @property
-    def station_reasons(self) -> str:
-        """Hash: station number -> why it is paused (disinfection, meal, ...)."""
-        return self.base + _K["station_reasons"]
-
     def roster(self, station: int) -> str:
         """Hash: person -> ``role|since_ms``, who is on duty at a station now."""
         return f"{self.base}{_K['roster']}{station}"
 
-    @property
-    def roster_log(self) -> str:
-        """Stream of roster check-ins and check-outs: the roster's history."""
-        return self.base + _K["roster_log"]
-
-    @property
-    def alerts(self) -> str:
-        """Hash: alert id -> JSON; an alert stays until acknowledged."""
-        return self.base + _K["alerts"]
-
-    @property
-    def dash_push(self) -> str:
-        """Claimed (SET NX PX) by the process that will push the next dashboard update."""
-        return self.base + _K["dash_push"]
-
-    @property
-    def coverage_pending(self) -> str:
-        """Sorted set of coverage notes the site's scripts left for its community, not yet applied
-        (``scripts/includes/coverage.lua``, ``natqueue.community.coverage``)."""
-        return self.base + _K["cov_pending"]
+    # The fixed keys, one line each: the name here, the table's name, what the key holds.
+    # no_shows: brought back by scripts/return_no_show.lua; the older ones are trimmed.
+    # coverage_pending: left by scripts/includes/coverage.lua, applied by natqueue.community.coverage.
+    meta = _key("meta", "Hash: name, address, station count, time zone, staff code hash and version.")
+    stations = _key("stations", "Hash: station number -> open | paused | closed.")
+    calling = _key("calling", "Hash: station number -> ticket number it called last (for the boards).")
+    waiting = _key("waiting", "Sorted set of waiting ticket ids, scored by queue order.")
+    live_ids = _key("live_ids", "Hash: ID number -> ticket id, for tickets still waiting or called.")
+    seq = _key("seq", "Counter behind ticket numbers and queue order.")
+    events = _key("events", "Stream of site events; its ids are what clients resync from.")
+    served = _key("served", "Sorted set of sampled ticket ids, scored by sampling time (ms).")
+    ticket_prefix = _key("ticket", "Prefix of ticket hashes; scripts append the ticket id.")
+    lanes_state = _key("lanes_state", "Hash: per lane group ('' pooled, 's' single), the current priority/regular run.")
+    declared = _key("declared", "Sorted set of waiting tickets whose declared priority staff have not checked yet.")
+    modes = _key("modes", "Hash: station number -> pooled | single (absent: pooled).")
+    medics = _key("medics", "Hash: station number or home team -> the medic's name, recorded with each sample.")
+    open_tubes = _key("open_tubes", "Hash: station number or home team (h<n>) -> the code of its open tube.")
+    tubes = _key("tubes", "Hash: every tube code ever opened at the site -> its round (a code opens once).")
+    home = _key("home", "Sorted set of home-sampling tickets not yet done.")
+    no_shows = _key("no_shows", "Sorted set of no-show tickets staff may still bring back, scored by when (ms).")
+    home_seq = _key("home_seq", "Counter behind home-visit numbers (H001, H002, ...).")
+    rounds = _key("rounds", "Hash: round id -> JSON {id, name, started_ms, ended_ms, purged_ms}.")
+    audit = _key("audit", "List of JSON audit entries (exports, traces, purges), newest first.")
+    station_reasons = _key("station_reasons", "Hash: station number -> why it is paused (disinfection, meal, ...).")
+    roster_log = _key("roster_log", "Stream of roster check-ins and check-outs: the roster's history.")
+    alerts = _key("alerts", "Hash: alert id -> JSON; an alert stays until acknowledged.")
+    dash_push = _key("dash_push", "Claimed (SET NX PX) by the process that will push the next dashboard update.")
+    coverage_pending = _key("cov_pending", "Sorted set: the site's coverage notes its community has not applied yet.")

@@ -6,7 +6,7 @@ touch only that slot; what a site contributes arrives through the site's own pen
 (``SiteKeys.coverage_pending``), applied in a second step (see ``coverage``).
 """
 
-from natqueue.keys import PREFIX, SiteKeys
+from natqueue.keys import PREFIX, SiteKeys, key_property
 
 #: Hash: site id -> the one community it belongs to.
 SITE_COMMUNITY_KEY = PREFIX + "site-community"
@@ -52,6 +52,10 @@ COMMUNITY_KEYS = {
 _C = COMMUNITY_KEYS
 
 
+def _key(name: str, doc: str) -> property:
+    return key_property(_C, name, doc)
+
+
 class CommunityKeys:
     """The keys of one community. ``Backend.run`` takes it where it takes a site's keys: its
     ``base`` is what the scripts build every key from."""
@@ -62,18 +66,8 @@ class CommunityKeys:
         self.community_id = community_id
         self.base = f"{PREFIX}{{c:{community_id}}}:"
 
-    @property
-    def meta(self) -> str:
-        """Hash: id, name, sites (JSON list, first = where home visits go), round, sweep code."""
-        return self.base + _C["meta"]
-
     def idem(self, op: str, request_id: str) -> str:
         return f"{self.base}{_C['idem']}{op}:{request_id}"
-
-    @property
-    def person_keys(self) -> str:
-        """Hash: person key (``documents.person_key``) -> person id."""
-        return self.base + _C["person_keys"]
 
     def person(self, pid: str) -> str:
         """Hash: pid, pkey, doc_type, id_number, name, phone, flags, hid, u."""
@@ -87,29 +81,9 @@ class CommunityKeys:
         """Set of the person ids of a household."""
         return self.base + _C["members"] + hid
 
-    @property
-    def units(self) -> str:
-        """Hash: unit number -> JSON [compound, building, unit]."""
-        return self.base + _C["units"]
-
     def unit_households(self, u: str) -> str:
         """Set of the household ids of a unit that have someone in them."""
         return self.base + _C["unit_households"] + u
-
-    @property
-    def counts(self) -> str:
-        """Hash, all rounds: ``<u>:hh`` households, ``<u>:pl`` households pledged."""
-        return self.base + _C["counts"]
-
-    @property
-    def rounds(self) -> str:
-        """Hash: round number -> JSON {round, name, started_ms, sites, closed_ms, ...}."""
-        return self.base + _C["rounds"]
-
-    @property
-    def round_map(self) -> str:
-        """Hash: ``<site>:<site round>`` -> community round; ``<site>:first`` -> first mapped."""
-        return self.base + _C["round_map"]
 
     def round(self, n: int | str, what: str) -> str:
         """A round's own key: counts (per unit), tested and home (per person key), exempt (per
@@ -120,12 +94,12 @@ class CommunityKeys:
         """List of a household's knocks in a round, JSON {outcome, note, ts, team}."""
         return self.round(n, "visits") + hid
 
-    @property
-    def callup(self) -> str:
-        """String: JSON list of call-up slots."""
-        return self.base + _C["callup"]
-
-    @property
-    def audit(self) -> str:
-        """List of JSON audit entries (reports handed out unmasked), newest first."""
-        return self.base + _C["audit"]
+    # The fixed keys, one line each: the name here, the table's name, what the key holds.
+    meta = _key("meta", "Hash: id, name, sites (JSON list, first = where home visits go), round, sweep code.")
+    person_keys = _key("person_keys", "Hash: person key (``documents.person_key``) -> person id.")
+    units = _key("units", "Hash: unit number -> JSON [compound, building, unit].")
+    counts = _key("counts", "Hash, all rounds: ``<u>:hh`` households, ``<u>:pl`` households pledged.")
+    rounds = _key("rounds", "Hash: round number -> JSON {round, name, started_ms, sites, closed_ms, ...}.")
+    round_map = _key("round_map", "Hash: ``<site>:<site round>`` -> community round; ``<site>:first`` -> first mapped.")
+    callup = _key("callup", "String: JSON list of call-up slots.")
+    audit = _key("audit", "List of JSON audit entries (reports handed out unmasked), newest first.")
