@@ -191,6 +191,12 @@ def sign_in_console(page, site: dict) -> None:
     page.keyboard.press("Enter")
 
 
+def fill_join_form(page, resident: dict) -> None:
+    """The resident page's join form: name, phone and ID number, as a resident types them."""
+    for field in ("name", "phone", "id_number"):
+        page.fill(f"#join-form [name={field}]", resident[field])
+
+
 def open_console(open_page, site: dict, station: int = 1):
     """A station console, signed in."""
     page = open_page("laptop", f"/station/{site['id']}/{station}")

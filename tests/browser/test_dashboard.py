@@ -97,14 +97,20 @@ def test_dashboard_refuses_without_sign_in(open_page, live_server):
     expect(page.locator("#organizer-error")).to_be_visible()
 
 
+def _calling_screen(open_page, site):
+    """The site's calling screen on a TV-sized laptop window."""
+    page = open_page("laptop")
+    page.set_viewport_size(TV)
+    page.goto(f"/display/{site['id']}")
+    return page
+
+
 @pytest.mark.browser
 def test_calling_screen_shows_and_announces_a_call(open_page, api, make_site, screenshot):
     site = make_site()
     staff = staff_headers(api, site)
     tickets = [api.ok("POST", f"/api/v1/sites/{site['id']}/tickets", person(300 + k), status=201) for k in range(5)]
-    page = open_page("laptop")
-    page.set_viewport_size(TV)
-    page.goto(f"/display/{site['id']}")
+    page = _calling_screen(open_page, site)
     expect(page.locator("#d-waiting")).to_have_text("5")
     expect(page.locator("body")).to_have_attribute("data-live", "1")  # in the site's room
     expect(page.locator("#d-next")).to_contain_text(tickets[0]["number"])
@@ -132,9 +138,7 @@ def test_a_calling_screen_back_from_a_network_cut_says_the_call_it_missed(open_p
     site = make_site()
     staff = staff_headers(api, site)
     tickets = [api.ok("POST", f"/api/v1/sites/{site['id']}/tickets", person(320 + k), status=201) for k in range(2)]
-    page = open_page("laptop")
-    page.set_viewport_size(TV)
-    page.goto(f"/display/{site['id']}")
+    page = _calling_screen(open_page, site)
     expect(page.locator("body")).to_have_attribute("data-live", "1")
     page.context.set_offline(True)
     expect(page.locator("#offline")).to_be_visible(timeout=40_000)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import open_console
+from tests.browser.conftest import fill_join_form, open_console
 from tests.conftest import make_id_number
 
 try:
@@ -68,9 +68,7 @@ def test_a_phone_joins_for_a_family_and_shows_each_code(open_page, make_site, sc
     site = make_site()
     page = open_page("phone", f"/s/{site['id']}")
     me = young(1)
-    page.fill("#join-form [name=name]", me["name"])
-    page.fill("#join-form [name=phone]", me["phone"])
-    page.fill("#join-form [name=id_number]", me["id_number"])
+    fill_join_form(page, me)
     page.click("#add-member")
     page.fill(".member [name=member_name]", "张小明")
     page.fill(".member [name=member_id]", make_id_number(2, birth="20180101"))
@@ -165,9 +163,7 @@ def test_people_ahead_follow_the_lanes_live(open_page, api, make_site):
 
     page = open_page("phone", f"/s/{site['id']}")
     me = young(3)
-    page.fill("input[name=name]", me["name"])
-    page.fill("input[name=phone]", me["phone"])
-    page.fill("input[name=id_number]", me["id_number"])
+    fill_join_form(page, me)
     page.click("#join-button")
     expect(page.locator("#ticket-ahead")).to_have_text("3")
     ticket_id = page.evaluate("decodeURIComponent(/#t=([^&]+)/.exec(location.hash)[1])")

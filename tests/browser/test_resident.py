@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import staff_headers
+from tests.browser.conftest import fill_join_form, staff_headers
 from tests.conftest import person
 
 try:
@@ -12,10 +12,7 @@ except ImportError:  # the browser fixture skips (or fails under CI) with the re
 
 
 def join_on_phone(page, seed: int) -> None:
-    resident = person(seed)
-    page.fill("input[name=name]", resident["name"])
-    page.fill("input[name=phone]", resident["phone"])
-    page.fill("input[name=id_number]", resident["id_number"])
+    fill_join_form(page, person(seed))
     page.click("#join-button")
 
 

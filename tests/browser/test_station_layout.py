@@ -45,10 +45,7 @@ def test_the_buttons_the_number_and_the_tube_are_in_view_without_scrolling(open_
     site = make_site()
     tube = f"4{uuid.uuid4().int % 10**9:09d}"  # tube codes are unique across the sites of a run
     called = _morning(api, site, tube)
-    page = open_page(kind)
-    page.set_viewport_size({"width": width, "height": height})
-    page.goto(f"/station/{site['id']}/1")
-    sign_in_console(page, site)
+    page = _console(open_page, site, width, height, kind)
     expect(page.locator("#current-number")).to_have_text(called[-1]["number"])
     expect(page.locator("#tube-status")).to_contain_text(tube)
     expect(page.locator("#btn-arrived")).to_be_visible()
@@ -85,6 +82,15 @@ def test_the_buttons_the_number_and_the_tube_are_in_view_without_scrolling(open_
     assert page.evaluate("window.scrollY") == 0
 
 
+def _console(open_page, site, width=360, height=740, kind="phone"):
+    """Station 1's console on a screen of that size, signed in."""
+    page = open_page(kind)
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"/station/{site['id']}/1")
+    sign_in_console(page, site)
+    return page
+
+
 def _in_view_below(page, selector, anchor, height):
     """``selector`` is on screen, right under ``anchor`` (where the worker's eyes already are).
     Both boxes are read in one script, once the console has settled (a view refresh can still
@@ -107,10 +113,7 @@ def test_a_sample_without_a_tube_is_said_next_to_the_buttons(open_page, api, mak
     ticket = api.ok("POST", f"/api/v1/sites/{site['id']}/tickets",
                     {"name": "孙七", "phone": "13900000017", "id_number": make_id_number(17, birth="19900101")},
                     status=201)
-    page = open_page("phone")
-    page.set_viewport_size({"width": 360, "height": 740})
-    page.goto(f"/station/{site['id']}/1")
-    sign_in_console(page, site)
+    page = _console(open_page, site)
     expect(page.locator("#tube-status")).to_have_class("tube-line none")  # no tube open: the line is red
     expect(page.locator("#queue-badge")).to_be_hidden()  # no priority to check
     page.click("#btn-call")
@@ -137,10 +140,7 @@ def test_where_a_tube_is_required_sampled_without_one_is_refused_by_the_buttons(
     ticket = api.ok("POST", f"/api/v1/sites/{site['id']}/tickets",
                     {"name": "周八", "phone": "13900000018", "id_number": make_id_number(18, birth="19900101")},
                     status=201)
-    page = open_page("phone")
-    page.set_viewport_size({"width": 360, "height": 740})
-    page.goto(f"/station/{site['id']}/1")
-    sign_in_console(page, site)
+    page = _console(open_page, site)
     page.click("#btn-call")
     expect(page.locator("#current-number")).to_have_text(ticket["number"])
     page.click("#btn-sampled")
