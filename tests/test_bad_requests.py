@@ -115,17 +115,23 @@ def test_a_body_over_the_limit_gets_413_in_the_error_shape(client, site, redis_c
     assert _state(redis_client) == before
 
 
+def _all_404(app, client, admin, needing: str, code: str, body: dict, ids: tuple, suffix: str = "", **extra) -> int:
+    """Every route with a ``needing`` part in its path answers 404 (``code`` for an API route); how many."""
+    tried = 0
+    for rule, method in _routes(app, needing=needing):
+        url = _url(app, rule, method, _args(rule, *ids, **extra))
+        response = client.open(url + suffix, method=method, json=body, headers=admin)
+        assert response.status_code == 404, (method, url, response.status_code)
+        if url.startswith("/api/"):
+            assert response.get_json()["error"]["code"] == code, url
+        tried += 1
+    return tried
+
+
 def test_unknown_sites_are_404_on_every_route(app, client, site, ticket, admin, redis_client):
     """``/api/v1/sites/nope/board`` was a 500 and ``/sites/nope/events`` a 200."""
     before = _state(redis_client)
-    tried = 0
-    for rule, method in _routes(app, needing="site_id"):
-        url = _url(app, rule, method, _args(rule, "nope", ticket["id"]))
-        response = client.open(url + "?after=0-0", method=method, json={}, headers=admin)
-        assert response.status_code == 404, (method, url, response.status_code)
-        if url.startswith("/api/"):
-            assert response.get_json()["error"]["code"] == "site_not_found", url
-        tried += 1
+    tried = _all_404(app, client, admin, "site_id", "site_not_found", {}, ("nope", ticket["id"]), suffix="?after=0-0")
     assert tried >= 40
     assert _state(redis_client) == before
 
@@ -135,15 +141,8 @@ def test_stations_that_do_not_exist_are_404_on_every_route(app, client, site, ti
                                                            redis_client, number):
     """Station 999 and 10**23 opened tubes (201) and used their codes up; a walk-in got 201."""
     before = _state(redis_client)
-    tried = 0
-    for rule, method in _routes(app, needing="number"):
-        url = _url(app, rule, method, _args(rule, site["id"], ticket["id"], number=number))
-        response = client.open(url, method=method, json={"code": TUBE, **person(9), "mode": "single",
-                                                           "status": "open", "name": "王医生"}, headers=admin)
-        assert response.status_code == 404, (method, url, response.status_code)
-        if url.startswith("/api/"):
-            assert response.get_json()["error"]["code"] == "station_not_found", url
-        tried += 1
+    body = {"code": TUBE, **person(9), "mode": "single", "status": "open", "name": "王医生"}
+    tried = _all_404(app, client, admin, "number", "station_not_found", body, (site["id"], ticket["id"]), number=number)
     assert tried >= 12
     assert _state(redis_client) == before
     assert open_tube(client, site["id"], 1, TUBE, staff)["code"] == TUBE  # the code was not used up
@@ -153,14 +152,8 @@ def test_stations_that_do_not_exist_are_404_on_every_route(app, client, site, ti
 def test_home_teams_beyond_the_bound_are_404(app, client, site, ticket, admin, staff, redis_client, team):
     """Home teams are numbered 1 to 99, as the home-done mark and the team's page already say."""
     before = _state(redis_client)
-    tried = 0
-    for rule, method in _routes(app, needing="team"):
-        url = _url(app, rule, method, _args(rule, site["id"], ticket["id"], team=team))
-        response = client.open(url, method=method, json={"code": TUBE, "name": "王医生"}, headers=admin)
-        assert response.status_code == 404, (method, url, response.status_code)
-        if url.startswith("/api/"):
-            assert response.get_json()["error"]["code"] == "team_not_found", url
-        tried += 1
+    body = {"code": TUBE, "name": "王医生"}
+    tried = _all_404(app, client, admin, "team", "team_not_found", body, (site["id"], ticket["id"]), team=team)
     assert tried >= 5
     assert _state(redis_client) == before
     response = client.post(f"/api/v1/sites/{site['id']}/home/99/tube", json={"code": TUBE}, headers=staff)

@@ -34,12 +34,18 @@ def _hour(figs: dict, hhmm: str) -> tuple[int, float | None]:
     return figs["chart"]["per_hour"][q], figs["chart"]["avg_wait_min"][q]
 
 
-def test_berlin_a_call_in_summer_time_is_charted_at_its_local_hour(redis_client):
-    clock = Clock(local(BERLIN, 2026, 3, 28, 9))  # winter time, UTC+1
+def _berlin_with_one_call(redis_client, when, hhmm: str):
+    """A site in Berlin whose first call, at ``when``, is charted at its local ``hhmm``."""
+    clock = Clock(when)
     qb = Backend(redis_client, clock=clock)
     registry.create_site(qb, "berlin", "Mitte", 1, timezone="Europe/Berlin", require_tube=False)
     _serve_one(qb, "berlin", 1)
-    assert _hour(dashboard.site_stats(qb, "berlin"), "09:00") == (4, 0.0)
+    assert _hour(dashboard.site_stats(qb, "berlin"), hhmm) == (4, 0.0)
+    return clock, qb
+
+
+def test_berlin_a_call_in_summer_time_is_charted_at_its_local_hour(redis_client):
+    clock, qb = _berlin_with_one_call(redis_client, local(BERLIN, 2026, 3, 28, 9), "09:00")  # winter: UTC+1
     clock.now = local(BERLIN, 2026, 3, 29, 10)  # clocks went forward at 02:00: UTC+2
     _serve_one(qb, "berlin", 2)  # no dashboard read since the switch
     clock.now = local(BERLIN, 2026, 3, 29, 10, 20)
@@ -50,11 +56,7 @@ def test_berlin_a_call_in_summer_time_is_charted_at_its_local_hour(redis_client)
 
 
 def test_berlin_a_call_after_the_autumn_switch_is_charted_at_its_local_hour(redis_client):
-    clock = Clock(local(BERLIN, 2026, 10, 24, 10))  # summer time, UTC+2
-    qb = Backend(redis_client, clock=clock)
-    registry.create_site(qb, "berlin", "Mitte", 1, timezone="Europe/Berlin", require_tube=False)
-    _serve_one(qb, "berlin", 1)
-    assert _hour(dashboard.site_stats(qb, "berlin"), "10:00") == (4, 0.0)
+    clock, qb = _berlin_with_one_call(redis_client, local(BERLIN, 2026, 10, 24, 10), "10:00")  # summer: UTC+2
     clock.now = local(BERLIN, 2026, 10, 25, 10)  # clocks went back at 03:00: UTC+1
     _serve_one(qb, "berlin", 2)
     clock.now = local(BERLIN, 2026, 10, 25, 11, 5)
