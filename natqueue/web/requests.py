@@ -8,7 +8,7 @@ asked for an unknown site answers the 404 page. The field codes (``integer_1_to_
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import abort, current_app, g, request
+from flask import Response, abort, current_app, g, request
 
 from natqueue.figures.public_list import PublicList
 from natqueue.sites import registry
@@ -182,3 +182,13 @@ def who() -> str:
     download link) and the address."""
     name = (request.headers.get("X-Natq-User") or request.args.get("by") or "").strip()[:40]
     return " ".join(x for x in (actor("organizer"), name, request.remote_addr or "") if x)
+
+
+_MIMETYPES = {"csv": "text/csv; charset=utf-8",
+              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def download(data, name: str) -> Response:
+    """A file to save (CSV or XLSX, by the name's ending): personal data, so never cached."""
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+    return Response(data, headers=headers, mimetype=_MIMETYPES[name.rsplit(".", 1)[1]])

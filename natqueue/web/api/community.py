@@ -9,7 +9,7 @@ domain itself (``broadcast.announce_coverage``), whichever path made them.
 
 import functools
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from natqueue.community import callup, closing, communities, coverage, roster_import, sweep
@@ -20,7 +20,7 @@ from natqueue.web import get_backend
 from natqueue.web.auth import check_community, check_staff, require_organizer
 from natqueue.web.broadcast import announce
 from natqueue.web.errors import api_error
-from natqueue.web.requests import choice, idempotency_key, json_body, optional_body
+from natqueue.web.requests import choice, download, idempotency_key, json_body, optional_body
 
 bp = Blueprint("community", __name__)
 MAX_ROSTER_BYTES = 20 * 1024 * 1024
@@ -236,10 +236,7 @@ def round_report(community_id, round_n):
 @require_organizer
 def round_report_xlsx(community_id, round_n):
     data = closing.report_xlsx(get_backend(), community_id, round_n, _who())
-    headers = {"Content-Disposition": f'attachment; filename="{community_id}-round-{round_n}-report.xlsx"',
-               "Cache-Control": "no-store"}
-    return Response(data, headers=headers,
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return download(data, f"{community_id}-round-{round_n}-report.xlsx")
 
 
 @bp.get("/communities/<community_id>/audit")

@@ -5,7 +5,7 @@ Exports and traces hand out unmasked personal data: organizer only, and each one
 to the audit log (with ``requests.who``) before it is answered.
 """
 
-from flask import Blueprint, Response, abort, jsonify
+from flask import Blueprint, abort, jsonify
 
 from natqueue.sampling import home, records, rounds
 from natqueue.sites import settings
@@ -14,11 +14,20 @@ from natqueue.validation import clean_name, collect, plain_tube_code
 from natqueue.web import get_backend
 from natqueue.web.auth import require_organizer, require_staff
 from natqueue.web.broadcast import announce, public_ticket
-from natqueue.web.requests import choice, idempotency_key, integer, json_body, optional_body, person, reason, who
+from natqueue.web.requests import (
+    choice,
+    download,
+    idempotency_key,
+    integer,
+    json_body,
+    optional_body,
+    person,
+    reason,
+    who,
+)
 
 bp = Blueprint("sampling", __name__)
 
-_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- home visits -----------------------------------------------------------------------------
@@ -102,11 +111,8 @@ def export(site_id, round_id, fmt):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     rows = records.export_rows(get_backend(), site_id, round_id, who(), fmt)
-    name = f"{site_id}-round-{round_id}.{fmt}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
-    if fmt == "csv":
-        return Response(records.to_csv(rows), mimetype="text/csv; charset=utf-8", headers=headers)
-    return Response(records.to_xlsx(rows), headers=headers, mimetype=_XLSX)
+    data = records.to_csv(rows) if fmt == "csv" else records.to_xlsx(rows)
+    return download(data, f"{site_id}-round-{round_id}.{fmt}")
 
 
 @bp.get("/sites/<site_id>/tubes/<code>/trace")
