@@ -230,19 +230,22 @@ def browser():
 
 @pytest.fixture
 def open_page(browser, live_server):
-    """``open_page(kind="phone"|"laptop", path="")`` → a page in its own context (own storage).
+    """``open_page(kind="phone"|"laptop", path="", script=None)`` → a page in its own context (own
+    storage); ``script`` runs in every document of the page before the page's own scripts.
 
     Any uncaught JavaScript error on any page fails the test: a resident would be
     left with a page that silently stopped working.
     """
     contexts, errors = [], []
 
-    def _open(kind: str = "phone", path: str | None = None):
+    def _open(kind: str = "phone", path: str | None = None, script: str | None = None):
         context = browser.new_context(base_url=live_server.url, **(PHONE if kind == "phone" else LAPTOP))
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
+        if script is not None:
+            page.add_init_script(script)
         if path is not None:
             page.goto(path)
         return page

@@ -16,6 +16,14 @@ def join_on_phone(page, seed: int) -> None:
     page.click("#join-button")
 
 
+def _joined(open_page, site: dict, seed: int, number: str):
+    """A phone at the site's page that has joined and shows its number."""
+    page = open_page("phone", f"/s/{site['id']}")
+    join_on_phone(page, seed)
+    expect(page.locator("#ticket-number")).to_have_text(number)
+    return page
+
+
 def same_document(page) -> None:
     """Mark the loaded document; ``still_same_document`` proves no reload or navigation since."""
     page.evaluate("window.__natqSameDocument = true")
@@ -93,9 +101,7 @@ HOLD_SITE_EVENTS = """
 @pytest.mark.browser
 def test_waiting_count_includes_own_join_when_the_socket_is_slow(open_page, make_site):
     site = make_site()
-    page = open_page("phone")
-    page.add_init_script(HOLD_SITE_EVENTS)
-    page.goto(f"/s/{site['id']}")
+    page = open_page("phone", f"/s/{site['id']}", script=HOLD_SITE_EVENTS)
     expect(page.locator("#site-waiting")).to_have_text("0")
     expect(page.locator("body")).to_have_attribute("data-live", "1")  # its own join comes as a live event
     join_on_phone(page, 41)
@@ -109,13 +115,9 @@ def test_waiting_count_includes_own_join_when_the_socket_is_slow(open_page, make
 @pytest.mark.browser
 def test_second_phone_sees_people_ahead_drop_when_first_leaves(open_page, api, make_site):
     site = make_site()
-    first = open_page("phone", f"/s/{site['id']}")
-    join_on_phone(first, 11)
-    expect(first.locator("#ticket-number")).to_have_text("A001")
+    first = _joined(open_page, site, 11, "A001")
 
-    second = open_page("phone", f"/s/{site['id']}")
-    join_on_phone(second, 12)
-    expect(second.locator("#ticket-number")).to_have_text("A002")
+    second = _joined(open_page, site, 12, "A002")
     expect(second.locator("#ticket-ahead")).to_have_text("1")
     expect(second.locator("#site-waiting")).to_have_text("2")
     same_document(second)
@@ -133,9 +135,7 @@ def test_second_phone_sees_people_ahead_drop_when_first_leaves(open_page, api, m
 @pytest.mark.browser
 def test_reload_keeps_the_ticket_and_another_browser_at_the_url_only_watches_it(open_page, api, make_site):
     site = make_site()
-    page = open_page("phone", f"/s/{site['id']}")
-    join_on_phone(page, 21)
-    expect(page.locator("#ticket-number")).to_have_text("A001")
+    page = _joined(open_page, site, 21, "A001")
     status = page.locator("#ticket-status").inner_text()
     url = page.url
 

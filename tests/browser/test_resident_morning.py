@@ -4,7 +4,7 @@ call said aloud, and a no-show brought back by staff."""
 
 import pytest
 
-from tests.browser.conftest import open_console, staff_headers
+from tests.browser.conftest import fill_join_form, open_console, staff_headers
 from tests.conftest import make_id_number, person
 
 try:
@@ -27,12 +27,6 @@ def in_view(page, selector: str) -> bool:
     box = page.locator(selector).bounding_box()
     return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= SMALL["height"] \
         and box["x"] >= 0 and box["x"] + box["width"] <= SMALL["width"]
-
-
-def fill_join(page, resident: dict) -> None:
-    page.fill("#join-form [name=name]", resident["name"])
-    page.fill("#join-form [name=phone]", resident["phone"])
-    page.fill("#join-form [name=id_number]", resident["id_number"])
 
 
 def error_of(page, field: str):
@@ -97,7 +91,7 @@ def test_an_already_queued_resident_gets_the_ticket_back_on_this_phone_and_can_c
     closed = api.ok("POST", f"/api/v1/sites/{site['id']}/tickets", resident, status=201)  # the page they closed
 
     page = small_phone(open_page, f"/s/{site['id']}")
-    fill_join(page, resident)
+    fill_join_form(page, resident)
     page.click("#join-button")
     expect(page.locator("#recover-text")).to_have_text("这个证件号码已在排队，号码是 A001。")
     offer = page.locator("#recover-button")
@@ -123,7 +117,7 @@ def test_a_wrong_phone_gets_nothing_back(open_page, api, make_site):
     resident = person(6)
     api.ok("POST", f"/api/v1/sites/{site['id']}/tickets", resident, status=201)
     page = small_phone(open_page, f"/s/{site['id']}")
-    fill_join(page, {**resident, "phone": "13900000000"})
+    fill_join_form(page, {**resident, "phone": "13900000000"})
     page.click("#join-button")
     page.click("#recover-button")
     expect(page.locator("#recover-error")).to_have_text("没有找到与这个证件号码和手机号相符的排队号。")
@@ -139,7 +133,7 @@ def test_the_phone_keeps_the_family_only_with_consent_one_tap_next_round_and_for
     remember = page.locator("#join-form [name=remember]")
     expect(remember).not_to_be_checked()  # nothing kept unless the resident says so
     me = {"name": "李桂兰", "phone": "13900000021", "id_number": make_id_number(21, birth="19480101")}
-    fill_join(page, me)
+    fill_join_form(page, me)
     page.click("#add-member")
     page.fill(".member [name=member_name]", "李小宝")
     page.fill(".member [name=member_id]", make_id_number(22, birth="20180101"))
@@ -183,7 +177,7 @@ def test_the_phone_keeps_the_family_only_with_consent_one_tap_next_round_and_for
 
     # Without the tick, the next round starts from an empty form.
     other = small_phone(open_page, f"/s/{site['id']}")
-    fill_join(other, person(23))
+    fill_join_form(other, person(23))
     other.click("#join-button")
     expect(other.locator("#ticket-number")).to_have_text("A005")
     assert other.evaluate("localStorage.getItem('natq:profile')") is None
@@ -214,7 +208,7 @@ def test_the_call_is_said_aloud_in_the_pages_language_unless_switched_off(open_p
     page = small_phone(open_page)
     page.add_init_script(SPEECH)
     page.goto(f"/s/{site['id']}")
-    fill_join(page, person(31))
+    fill_join_form(page, person(31))
     page.click("#join-button")
     switch = page.locator("#speak-switch")
     expect(switch).to_be_visible()
@@ -247,7 +241,7 @@ def test_a_forwarded_ticket_page_shows_the_number_and_wait_and_cannot_change_any
     site = make_site()
     api.ok("POST", f"/api/v1/sites/{site['id']}/tickets", person(40), status=201)
     page = small_phone(open_page, f"/s/{site['id']}")
-    fill_join(page, person(41))
+    fill_join_form(page, person(41))
     page.click("#join-button")
     expect(page.locator("#ticket-number")).to_have_text("A002")
     assert "#t=" in page.url and "k=" not in page.url and "token" not in page.url
@@ -279,7 +273,7 @@ def test_a_no_show_is_told_to_show_staff_and_staff_bring_them_back(open_page, ap
     site = make_site()
     staff = staff_headers(api, site)
     phone = small_phone(open_page, f"/s/{site['id']}")
-    fill_join(phone, person(51))
+    fill_join_form(phone, person(51))
     phone.click("#join-button")
     expect(phone.locator("#ticket-number")).to_have_text("A001")
     called = api.ok("POST", f"/api/v1/sites/{site['id']}/stations/2/call", headers=staff)["ticket"]

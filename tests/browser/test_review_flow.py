@@ -12,15 +12,20 @@ except ImportError:  # the browser fixture skips (or fails under CI) with the re
     expect = None
 
 
+def _send(page, form: str, **values) -> None:
+    """Fill fields of a staff form and send it."""
+    for name, value in values.items():
+        page.locator(f"{form} [name={name}]").fill(value)
+    page.locator(f"{form} button[type=submit]").click()
+
+
 @pytest.mark.browser
 def test_a_refused_walk_in_names_the_field_in_the_staffs_language(open_page, make_site):
     site = make_site()
     page = open_console(open_page, site)
     expect(page.locator("#scan")).to_be_focused()
     page.click('[data-tab="walkin"]')
-    page.locator("#walkin-form [name=name]").fill("赵六")
-    page.locator("#walkin-form [name=id_number]").fill("123")
-    page.locator("#walkin-form button[type=submit]").click()
+    _send(page, "#walkin-form", name="赵六", id_number="123")
     error = page.locator("#walkin-error")
     expect(error).to_contain_text("身份证号")
     expect(error).not_to_contain_text("id_number")
@@ -33,8 +38,7 @@ def test_a_refused_home_visit_names_the_fields_in_the_staffs_language(open_page,
     page.locator("#signin-form [name=code]").fill(site["staff_code"])
     page.locator("#signin-form [name=code]").press("Enter")
     expect(page.locator("#home-form")).to_be_visible()
-    page.locator("#home-form [name=name]").fill("孙爷爷")
-    page.locator("#home-form button[type=submit]").click()
+    _send(page, "#home-form", name="孙爷爷")
     message = page.locator("#home-message")
     expect(message).to_contain_text("地址")
     expect(message).not_to_contain_text("address")

@@ -29,9 +29,7 @@ document.addEventListener("DOMContentLoaded", () => {
 @pytest.mark.browser
 def test_staff_call_and_sample_with_keys(open_page, api, make_site, screenshot):
     site = make_site()
-    page = open_page("laptop")
-    page.add_init_script(FOCUS_WHEN_CONSOLE_SHOWS)
-    page.goto(f"/station/{site['id']}/1")
+    page = open_page("laptop", f"/station/{site['id']}/1", script=FOCUS_WHEN_CONSOLE_SHOWS)
     expect(page.locator("#signin")).to_be_visible()
     expect(page.locator("#console")).to_be_hidden()
 
@@ -85,9 +83,7 @@ HOLD_FIRST_VIEW = """
 @pytest.mark.browser
 def test_a_late_answer_from_before_sign_in_does_not_sign_staff_out(open_page, make_site):
     site = make_site()
-    page = open_page("laptop")
-    page.add_init_script(HOLD_FIRST_VIEW)
-    page.goto(f"/station/{site['id']}/1")
+    page = open_page("laptop", f"/station/{site['id']}/1", script=HOLD_FIRST_VIEW)
     page.wait_for_function("window.__natqHeld === 'sent'")
     sign_in_console(page, site)
     page.wait_for_function("window.__natqHeld === 'delivered'")
