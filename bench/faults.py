@@ -58,6 +58,14 @@ def _median(values) -> float:
 # --- 1. the app killed ---------------------------------------------------------------
 
 
+def _outcome(app: App, site: dict, residents: Residents) -> tuple[dict, int]:
+    """After a run: what the store kept of the acknowledged joins, and the app log's tracebacks."""
+    client = connect(app.embedded.url)
+    found = check_acked(client, site["id"], residents.acked)
+    client.close()
+    return found, app.tracebacks()
+
+
 def app_killed(budget_s: float, work: str, rng: random.Random, threads: int = 6) -> dict:
     """kill -9 of the app every 1-3 s, started again each time on the same port and data.
     The app's embedded Redis gets SIGTERM as its parent dies (PDEATHSIG) and writes its AOF
@@ -76,10 +84,7 @@ def app_killed(budget_s: float, work: str, rng: random.Random, threads: int = 6)
                 down.append(time.monotonic() - began)
         finally:
             residents.finish()
-        client = connect(app.embedded.url)
-        found = check_acked(client, site["id"], residents.acked)
-        client.close()
-        tracebacks = app.tracebacks()
+        found, tracebacks = _outcome(app, site, residents)
     return {"lost": found["lost"], "joins": len(residents.acked), "kills": len(down),
             "twice": found["twice"], "refused": statuses(residents.refused), "pending": len(residents.pending),
             "down_median_s": round(_median(down), 2), "down_max_s": round(max(down, default=0), 2),
@@ -138,10 +143,7 @@ def redis_faults(budget_s: float, work: str, rng: random.Random, threads: int = 
                     app.redis_pids.append(pid)
         finally:
             residents.finish()
-        client = connect(app.embedded.url)
-        found = check_acked(client, site["id"], residents.acked)
-        client.close()
-        tracebacks = app.tracebacks()
+        found, tracebacks = _outcome(app, site, residents)
     kills = [start for kind, start, _, _ in windows if kind == "kill"]
     before_kill = [min(k - t for k in kills if k >= t) for t in found["lost_at"] if any(k >= t for k in kills)]
     return {"lost": found["lost"], "joins": len(residents.acked), "twice": found["twice"],
