@@ -1,25 +1,15 @@
 """Sweep teams: their code, the doors left, knocks, exemptions and pledges; and closing a round."""
 
 from natqueue.sampling import home
-from tests.community_support import (
-    building,
-    coverage,
-    join_person,
-    make_community,
-    make_site,
-    roster,
-    sample_next,
-    staff_of,
-    sweep_team,
-)
+from tests import community_support as support
 
 C = "/api/v1/communities/balicha"
 
 
 def _setup(client, admin, **shape):
-    people = roster(**shape)
-    site = make_site(client, admin, "s1")
-    make_community(client, admin, ["s1"], rows=people)
+    people = support.roster(**shape)
+    site = support.make_site(client, admin, "s1")
+    support.make_community(client, admin, ["s1"], rows=people)
     return people, site
 
 
@@ -31,13 +21,13 @@ def _households(client, headers, **query):
 
 def test_knocks_and_exemptions_are_refused_without_the_right_credentials(app, client, admin):
     _people, site = _setup(client, admin, buildings=1, rooms=1, per_room=1)
-    make_site(client, admin, "s9")
-    make_community(client, admin, ["s9"], community_id="other")
+    support.make_site(client, admin, "s9")
+    support.make_community(client, admin, ["s9"], community_id="other")
     hid = _households(client, admin)[0]["id"]
     pid = _households(client, admin)[0]["people"][0]["id"]
-    staff = staff_of(client, site)
-    own = sweep_team(client, admin)
-    other = sweep_team(client, admin, community_id="other")
+    staff = support.staff_of(client, site)
+    own = support.sweep_team(client, admin)
+    other = support.sweep_team(client, admin, community_id="other")
     anonymous = app.test_client()
     knock = {"outcome": "no_answer"}
     for who, status in ((anonymous, 401), (client, 403)):
@@ -53,7 +43,7 @@ def test_knocks_and_exemptions_are_refused_without_the_right_credentials(app, cl
     assert anonymous.get(f"{C}/coverage", headers=own).status_code == 403
     assert anonymous.post(f"{C}/households/{hid}/visits", json=knock, headers=own).status_code == 201
     assert anonymous.post(f"{C}/people/{pid}/exempt", json={"reason": "away"}, headers=own).status_code == 200
-    assert coverage(client, admin)["totals"]["exempt"] == 1
+    assert support.coverage(client, admin)["totals"]["exempt"] == 1
     # A new code signs every team out.
     client.post(f"{C}/sweep-code", headers=admin)
     assert anonymous.post(f"{C}/households/{hid}/visits", json=knock, headers=own).status_code == 403
@@ -62,12 +52,12 @@ def test_knocks_and_exemptions_are_refused_without_the_right_credentials(app, cl
 
 def test_the_sweep_list_masks_people_and_keeps_only_doors_with_someone_untested(client, admin):
     people, site = _setup(client, admin, buildings=1, rooms=2, per_room=2)
-    team = sweep_team(client, admin)
-    join_person(client, "s1", people[0])
-    join_person(client, "s1", people[1])
-    staff = staff_of(client, site)
-    sample_next(client, "s1", 1, staff)
-    sample_next(client, "s1", 1, staff)  # room 101 all tested
+    team = support.sweep_team(client, admin)
+    support.join_person(client, "s1", people[0])
+    support.join_person(client, "s1", people[1])
+    staff = support.staff_of(client, site)
+    support.sample_next(client, "s1", 1, staff)
+    support.sample_next(client, "s1", 1, staff)  # room 101 all tested
     found = _households(client, team, compound="小区1", building="1栋")
     assert [h["room"] for h in found] == ["102"]
     person = found[0]["people"][0]
@@ -81,15 +71,15 @@ def test_the_sweep_list_masks_people_and_keeps_only_doors_with_someone_untested(
 
 def test_a_knock_home_sample_puts_the_untested_on_the_home_list_building_by_building(client, admin, backend):
     people, site = _setup(client, admin, buildings=3, rooms=1, per_room=2)
-    team = sweep_team(client, admin)
+    team = support.sweep_team(client, admin)
     for b in ("3栋", "1栋"):
         h = _households(client, team, compound="小区1", building=b)[0]
         response = client.post(f"{C}/households/{h['id']}/visits", headers=team,
                                json={"outcome": "home_sample", "note": "行动不便"})
         assert response.status_code == 201, response.get_json()
         assert len(response.get_json()["home"]) == 2
-    found = coverage(client, admin)
-    assert found["totals"]["home"] == 4 and building(found, "小区1", "2栋")["totals"]["home"] == 0
+    found = support.coverage(client, admin)
+    assert found["totals"]["home"] == 4 and support.building(found, "小区1", "2栋")["totals"]["home"] == 0
     visits = [v["address"] for v in home.home_list(backend, "s1")]
     assert visits == ["小区1 1栋 1单元 101"] * 2 + ["小区1 3栋 1单元 101"] * 2
     knocked = _households(client, team, compound="小区1", building="1栋", all="1")[0]
@@ -103,7 +93,7 @@ def test_an_exemption_needs_a_known_reason_and_other_needs_a_note(client, admin)
     for body in ({}, {"reason": "lazy"}, {"reason": "other"}):
         response = client.post(f"{C}/people/{pid}/exempt", json=body, headers=admin)
         assert response.status_code == 400, body
-    assert coverage(client, admin)["totals"]["exempt"] == 0
+    assert support.coverage(client, admin)["totals"]["exempt"] == 0
     ok = client.post(f"{C}/people/{pid}/exempt", json={"reason": "other", "note": "出国"}, headers=admin)
     assert ok.status_code == 200 and ok.get_json()["status"] == "exempt"
     assert client.post(f"{C}/people/p999/exempt", json={"reason": "moved"}, headers=admin).status_code == 404
@@ -111,21 +101,21 @@ def test_an_exemption_needs_a_known_reason_and_other_needs_a_note(client, admin)
 
 def test_pledges_are_counted_per_household(client, admin):
     _setup(client, admin, buildings=1, rooms=3, per_room=2)
-    team = sweep_team(client, admin)
+    team = support.sweep_team(client, admin)
     hids = [h["id"] for h in _households(client, team)]
     for hid in hids[:2]:
         assert client.post(f"{C}/households/{hid}/pledge", json={"signed": True}, headers=team).status_code == 200
     client.post(f"{C}/households/{hids[0]}/pledge", json={"signed": True}, headers=team)  # twice: once
-    totals = coverage(client, admin)["totals"]
+    totals = support.coverage(client, admin)["totals"]
     assert (totals["households"], totals["pledged"]) == (3, 2)
 
 
 def test_a_round_refuses_to_close_while_anyone_is_left_then_closes(client, admin, backend):
     people, site = _setup(client, admin, buildings=2, rooms=1, per_room=2)  # 1栋: 0,1; 2栋: 2,3
-    staff = staff_of(client, site)
-    team = sweep_team(client, admin)
-    join_person(client, "s1", people[0])
-    sample_next(client, "s1", 1, staff)
+    staff = support.staff_of(client, site)
+    team = support.sweep_team(client, admin)
+    support.join_person(client, "s1", people[0])
+    support.sample_next(client, "s1", 1, staff)
     h2 = _households(client, team, compound="小区1", building="2栋")[0]
     client.post(f"{C}/households/{h2['id']}/visits", json={"outcome": "home_sample"}, headers=team)
     refused = client.post(f"{C}/rounds/1/close", json={}, headers=admin)
@@ -154,7 +144,7 @@ def test_a_round_refuses_to_close_while_anyone_is_left_then_closes(client, admin
 
 def test_a_forced_close_keeps_who_was_left_and_why(client, admin):
     people, _site = _setup(client, admin, buildings=1, rooms=2, per_room=1)
-    team = sweep_team(client, admin)
+    team = support.sweep_team(client, admin)
     h = _households(client, team)[0]
     client.post(f"{C}/households/{h['id']}/visits", json={"outcome": "no_answer", "note": "敲门三次"}, headers=team)
     closed = client.post(f"{C}/rounds/1/close", json={"force": True, "reason": "区里要求截止"}, headers=admin)
@@ -172,7 +162,7 @@ def test_a_forced_close_keeps_who_was_left_and_why(client, admin):
 
 def test_the_report_workbook_is_unmasked_for_organizers_only_and_audited(client, admin):
     people, _site = _setup(client, admin, buildings=1, rooms=1, per_room=1)
-    team = sweep_team(client, admin)
+    team = support.sweep_team(client, admin)
     assert client.get(f"{C}/rounds/1/report.xlsx", headers=team).status_code == 403
     response = client.get(f"{C}/rounds/1/report.xlsx", headers={**admin, "X-Natq-User": "许静"})
     assert response.status_code == 200
@@ -189,26 +179,26 @@ def test_the_report_workbook_is_unmasked_for_organizers_only_and_audited(client,
 
 def test_a_knock_sent_again_with_its_key_is_recorded_once(client, admin):
     _setup(client, admin, buildings=1, rooms=1, per_room=2)
-    team = sweep_team(client, admin)
+    team = support.sweep_team(client, admin)
     h = _households(client, team)[0]
     for _ in range(3):  # the phone's outbox resending after a stairwell
         response = client.post(f"{C}/households/{h['id']}/visits", json={"outcome": "home_sample"},
                                headers={**team, "Idempotency-Key": "knock-1"})
         assert response.status_code == 201
     again = _households(client, team, all="1")[0]
-    assert len(again["visits"]) == 1 and coverage(client, admin)["totals"]["home"] == 2
+    assert len(again["visits"]) == 1 and support.coverage(client, admin)["totals"]["home"] == 2
 
 
 def test_people_still_on_a_home_list_are_home_in_the_next_round_until_visited(client, admin, backend):
     _people, site = _setup(client, admin, buildings=1, rooms=1, per_room=1)
-    staff = staff_of(client, site)
+    staff = support.staff_of(client, site)
     h = _households(client, admin)[0]
     client.post(f"{C}/households/{h['id']}/visits", json={"outcome": "home_sample"}, headers=admin)
     assert client.post(f"{C}/rounds", json={"name": "第二轮"}, headers=admin).status_code == 201
-    assert coverage(client, admin)["totals"]["home"] == 1
+    assert support.coverage(client, admin)["totals"]["home"] == 1
     client.post("/api/v1/sites/s1/home/1/tube", json={"code": "3000000009"}, headers=staff)
     visit = home.home_list(backend, "s1")[0]
     client.post(f"/api/v1/tickets/{visit['id']}/home-done", json={"team": 1}, headers=staff)
-    totals = coverage(client, admin)["totals"]
+    totals = support.coverage(client, admin)["totals"]
     assert (totals["home"], totals["tested"]) == (0, 1)
-    assert coverage(client, admin, round=1)["totals"]["home"] == 1  # as round 1 ended
+    assert support.coverage(client, admin, round=1)["totals"]["home"] == 1  # as round 1 ended

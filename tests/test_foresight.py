@@ -6,15 +6,18 @@ import pytest
 from natqueue.figures import dashboard, foresight
 from natqueue.sites import registry, settings
 from natqueue.sites.stations import set_station_status
-from natqueue.store.backend import Backend
 from natqueue.tickets import joining, moves
 from natqueue.tickets.lanes import Person
 from natqueue.web import close_app, create_app
+from tests import stats_support
 from tests.community_support import make_community, make_site, roster
 from tests.conftest import ADMIN_TOKEN, person
 from tests.stats_support import Clock, at
 
 SITE = "jinyu"
+
+
+qb = stats_support.qb  # the backend on this module's clock
 
 
 @pytest.fixture
@@ -23,8 +26,12 @@ def clock():
 
 
 @pytest.fixture
-def qb(redis_client, clock):
-    return Backend(redis_client, clock=clock)
+def clocked_app(redis_server, clock, tmp_path):
+    """The app on the same Redis and the same fixed clock as ``qb``: the community's API."""
+    app = create_app({"TESTING": True, "REDIS_URL": redis_server.url, "NATQ_MESSAGE_QUEUE": "off",
+                      "NATQ_ADMIN_TOKEN": ADMIN_TOKEN, "NATQ_DATA_DIR": str(tmp_path), "NATQ_CLOCK": clock})
+    yield app
+    close_app(app)
 
 
 def _half_hour(qb, clock, joins: int, stations=(1, 2), swab_s: int = 40, site: str = SITE) -> None:
@@ -191,42 +198,31 @@ def test_samples_recorded_in_the_same_instant_still_make_a_forecast(qb, clock):
 
 
 def test_a_community_site_expects_the_buildings_called_to_it_not_the_last_half_hour(
-        redis_server, qb, clock, tmp_path, admin):
+        clocked_app, qb, clock, admin):
     """Walk-ups came at 120 an hour, which two stations keep up with; but the community calls
     the 300 people of 1栋 to this site from 09:00 to 10:00: the forecast goes by the call-up."""
-    app = create_app({"TESTING": True, "REDIS_URL": redis_server.url, "NATQ_MESSAGE_QUEUE": "off",
-                      "NATQ_ADMIN_TOKEN": ADMIN_TOKEN, "NATQ_DATA_DIR": str(tmp_path), "NATQ_CLOCK": clock})
-    try:
-        client = app.test_client()
-        make_site(client, admin, "s1")
-        make_community(client, admin, ["s1"], rows=roster(buildings=1, rooms=50, per_room=6))
-        _half_hour(qb, clock, joins=60, stations=(1,), site="s1")
-        assert foresight.foresee(qb, "s1")["status"] == "ok"  # no call-up yet: 120 an hour
-        slot = {"site": "s1", "from": "09:00", "to": "10:00", "buildings": [{"compound": "小区1", "building": "1栋"}]}
-        answer = client.put("/api/v1/communities/balicha/callup", json={"slots": [slot]}, headers=admin)
-        assert answer.status_code == 200, answer.get_json()
-        ahead = foresight.foresee(qb, "s1")
-        assert ahead["arrivals"] == "callup" and ahead["arrivals_per_hour"] is None
-        # 300 an hour at 40 s a person: two stations fall 120 behind in the hour, three 30.
-        assert ahead["status"] == "act" and ahead["stations"] == 3
-    finally:
-        close_app(app)
+    client = clocked_app.test_client()
+    make_site(client, admin, "s1")
+    make_community(client, admin, ["s1"], rows=roster(buildings=1, rooms=50, per_room=6))
+    _half_hour(qb, clock, joins=60, stations=(1,), site="s1")
+    assert foresight.foresee(qb, "s1")["status"] == "ok"  # no call-up yet: 120 an hour
+    slot = {"site": "s1", "from": "09:00", "to": "10:00", "buildings": [{"compound": "小区1", "building": "1栋"}]}
+    answer = client.put("/api/v1/communities/balicha/callup", json={"slots": [slot]}, headers=admin)
+    assert answer.status_code == 200, answer.get_json()
+    ahead = foresight.foresee(qb, "s1")
+    assert ahead["arrivals"] == "callup" and ahead["arrivals_per_hour"] is None
+    # 300 an hour at 40 s a person: two stations fall 120 behind in the hour, three 30.
+    assert ahead["status"] == "act" and ahead["stations"] == 3
 
 
-def test_a_call_up_slot_under_way_brings_its_untested_people_in_the_time_left(
-        redis_server, qb, clock, tmp_path, admin):
+def test_a_call_up_slot_under_way_brings_its_untested_people_in_the_time_left(clocked_app, qb, clock, admin):
     """At 09:30, halfway through a 09:00-10:00 slot whose 300 people have not come yet, they are
     expected over the half hour left: 600 an hour, not the 300 an hour of the whole slot."""
-    app = create_app({"TESTING": True, "REDIS_URL": redis_server.url, "NATQ_MESSAGE_QUEUE": "off",
-                      "NATQ_ADMIN_TOKEN": ADMIN_TOKEN, "NATQ_DATA_DIR": str(tmp_path), "NATQ_CLOCK": clock})
-    try:
-        client = app.test_client()
-        make_site(client, admin, "s1")
-        make_community(client, admin, ["s1"], rows=roster(buildings=1, rooms=50, per_room=6))
-        slot = {"site": "s1", "from": "09:00", "to": "10:00", "buildings": [{"compound": "小区1", "building": "1栋"}]}
-        client.put("/api/v1/communities/balicha/callup", json={"slots": [slot]}, headers=admin)
-        clock.set("09:30")
-        assert foresight.plan_inputs(qb, "s1")["plan"]["arrivals"] == [
-            {"from": "09:30", "to": "10:00", "per_hour": 600.0}]
-    finally:
-        close_app(app)
+    client = clocked_app.test_client()
+    make_site(client, admin, "s1")
+    make_community(client, admin, ["s1"], rows=roster(buildings=1, rooms=50, per_room=6))
+    slot = {"site": "s1", "from": "09:00", "to": "10:00", "buildings": [{"compound": "小区1", "building": "1栋"}]}
+    client.put("/api/v1/communities/balicha/callup", json={"slots": [slot]}, headers=admin)
+    clock.set("09:30")
+    assert foresight.plan_inputs(qb, "s1")["plan"]["arrivals"] == [
+        {"from": "09:30", "to": "10:00", "per_hour": 600.0}]

@@ -32,6 +32,7 @@ from natqueue.figures.arithmetic import DAY_MS, MINUTE_MS, QUARTER_MS, local_day
 from natqueue.keys import SiteKeys
 from natqueue.planner import MAX_STATIONS, simulate
 from natqueue.planner.plan import clock, plan_from
+from natqueue.planner.search import least_holding
 from natqueue.site_plan import plan_inputs
 from natqueue.sites.settings import DEFAULT_TIMEZONE, organizer_settings
 from natqueue.store.backend import Backend
@@ -136,28 +137,7 @@ def _least_more(trials: _Trials, now_open: int, guess: int) -> int | None:
     limit = MAX_STATIONS - now_open
     if limit < 1:
         return None
-    guess = min(max(guess, 1), limit)
-    if trials.holds(now_open, guess):
-        hi, step = guess, 1
-        while hi - step >= 1 and trials.holds(now_open, hi - step):
-            hi, step = hi - step, step * 2
-        lo = max(0, hi - step)  # fails (or is none at all, which failed already)
-    else:
-        lo, step = guess, 1
-        while True:
-            if lo >= limit:
-                return None
-            hi = min(lo + step, limit)
-            if trials.holds(now_open, hi):
-                break
-            lo, step = hi, step * 2
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if trials.holds(now_open, mid):
-            hi = mid
-        else:
-            lo = mid
-    return hi
+    return least_holding(lambda more: trials.holds(now_open, more), guess, limit)
 
 
 def _latest_opening(trials: _Trials, now_open: int, more: int, breach_s: float) -> int:

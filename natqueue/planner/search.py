@@ -49,24 +49,31 @@ def stations_needed(plan: Plan, target_wait_s: float, max_stations: int = MAX_ST
             tried[c] = p90 <= target_wait_s and (result["stable"] or not several_days)
         return tried[c]
 
-    guess = min(max(1, math.ceil(peak_load(plan))), max_stations)
-    if meets(guess):
+    return least_holding(meets, math.ceil(peak_load(plan)), max_stations)
+
+
+def least_holding(holds, guess: int, limit: int) -> int | None:
+    """The least n in 1..``limit`` for which ``holds(n)``, given that holding never stops as n
+    grows (None when even ``limit`` does not). Steps of 1, 2, 4... from ``guess`` bracket the
+    answer in a few tries, then halving finds it: each try is a whole simulation."""
+    guess = min(max(1, guess), limit)
+    if holds(guess):
         hi, step = guess, 1
-        while hi - step >= 1 and meets(hi - step):
+        while hi - step >= 1 and holds(hi - step):
             hi, step = hi - step, step * 2
         lo = max(0, hi - step)  # fails (or is 0)
     else:
         lo, step = guess, 1
         while True:
-            if lo >= max_stations:
+            if lo >= limit:
                 return None
-            hi = min(lo + step, max_stations)
-            if meets(hi):
+            hi = min(lo + step, limit)
+            if holds(hi):
                 break
             lo, step = hi, step * 2
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if meets(mid):
+        if holds(mid):
             hi = mid
         else:
             lo = mid
