@@ -37,6 +37,9 @@ class Config:
     NATQ_REDIS_WATCHDOG_S = float(os.environ.get("NATQ_REDIS_WATCHDOG_S", 1))
     #: The largest request body accepted (bytes); larger ones get 413. The pages send a few hundred.
     MAX_CONTENT_LENGTH = _int("NATQ_MAX_BODY_BYTES", 1024 * 1024)
+    #: How many reverse proxies stand in front of natqueue (0: none). Only then are their
+    #: X-Forwarded-For/-Proto/-Host believed: per-address limits, Secure cookies, the origin check.
+    NATQ_TRUSTED_PROXIES = _int("NATQ_TRUSTED_PROXIES", 0)
     HOST = os.environ.get("HOST", "127.0.0.1")
     PORT = _int("PORT", 5000)
     #: Signs staff tokens. Unset: one is generated once and shared through Redis by every process.

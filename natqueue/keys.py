@@ -16,8 +16,6 @@ SECRET_KEY = PREFIX + "secret"
 TUBE_SITES_KEY = PREFIX + "tube-sites"
 #: The address the running server prints and serves at (``python app.py``), for the CLI's links.
 BASE_URL_KEY = PREFIX + "base-url"
-#: Per-site counters of failed staff sign-ins (rate limiting), suffixed by site id.
-STAFF_FAILS_PREFIX = PREFIX + "staff-fails:"
 
 #: The name of every key of a site after its base ``nq:{site}:``. ``SiteKeys`` builds its keys
 #: from this table and the Lua scripts get the same table as ``K`` (see ``natqueue.scripts``),
@@ -66,6 +64,8 @@ SITE_KEYS = {
     "alerts": "alerts",
     "dash_push": "dash-push",
     "cov_pending": "cov-pending",
+    "staff_fails": "staff-fails",
+    "staff_fails_from": "staff-fails-from:",
 }
 _K = SITE_KEYS
 
@@ -250,6 +250,15 @@ class SiteKeys:
     def alerts(self) -> str:
         """Hash: alert id -> JSON; an alert stays until acknowledged."""
         return self.base + _K["alerts"]
+
+    @property
+    def staff_fails(self) -> str:
+        """Counter of wrong staff codes at the site, for a while after the latest (staff_sign_in.lua)."""
+        return self.base + _K["staff_fails"]
+
+    def staff_fails_from(self, client: str) -> str:
+        """Counter of wrong staff codes from one client address (a /64 for IPv6)."""
+        return f"{self.base}{_K['staff_fails_from']}{client}"
 
     @property
     def dash_push(self) -> str:

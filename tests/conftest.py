@@ -69,6 +69,24 @@ def app(redis_server, redis_client, tmp_path):
 
 
 @pytest.fixture
+def make_app(redis_server, redis_client, tmp_path):
+    """``make_app(**settings)``: an app like ``app`` with settings of its own (behind a proxy, ...)."""
+    made = []
+
+    def _make(**settings):
+        made.append(create_app({
+            "TESTING": True, "REDIS_URL": redis_server.url, "NATQ_MESSAGE_QUEUE": "off",
+            "NATQ_ADMIN_TOKEN": ADMIN_TOKEN, "NATQ_DATA_DIR": str(tmp_path), "NATQ_DASH_COALESCE_MS": 0,
+            **settings,
+        }))
+        return made[-1]
+
+    yield _make
+    for app in made:
+        close_app(app)
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

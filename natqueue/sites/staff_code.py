@@ -7,14 +7,19 @@ behind the organizer token, and every such read is audited.
 """
 
 import hashlib
-import hmac
 import secrets
 
-from natqueue.keys import STAFF_FAILS_PREFIX, SiteKeys
+from natqueue.keys import SiteKeys
 from natqueue.store.backend import Backend, QueueError
 
-#: Wrong staff codes tolerated per site per window before sign-in is refused for a while.
-STAFF_FAIL_LIMIT = 10
+#: Wrong staff codes from one client address before that address is refused for the window:
+#: a worker's typos, never a guess. A stranger who reaches it locks out only their own address.
+STAFF_FAIL_LIMIT_ADDRESS = 10
+#: Wrong staff codes at one site, from any number of addresses, before every sign-in there is
+#: refused for the window. Twenty strangers' worth of typos; a guess spread over many addresses
+#: gets at most this many tries per window: 57,600 a day against 10^8 codes.
+STAFF_FAIL_LIMIT_SITE = 200
+#: Each counter lasts this long after its latest wrong code (s).
 STAFF_FAIL_WINDOW_S = 300
 
 
@@ -40,23 +45,16 @@ def rotate_staff_code(backend: Backend, site_id: str) -> str:
     return code
 
 
-def check_staff_code(backend: Backend, site_id: str, code: str) -> int:
-    """The site's staff version if ``code`` is right. Wrong codes are counted and, past a
-    limit, refused for a while, so eight digits cannot be guessed online."""
+def check_staff_code(backend: Backend, site_id: str, code: str, client: str = "") -> int:
+    """The site's staff version if ``code`` is right. Wrong codes are counted per ``client``
+    (its address) and per site and, past either limit, refused for a while without being
+    checked, so eight digits cannot be guessed online and a stranger cannot lock staff out.
+    Check and count are one script: codes sent at once cannot slip past the limit."""
     keys = SiteKeys(site_id)
-    fails_key = STAFF_FAILS_PREFIX + site_id
-    stored, version = backend.redis.hmget(keys.meta, "staff_code_hash", "staff_version")
-    if stored is None:
-        raise QueueError("site_not_found", site_id)
-    if int(backend.redis.get(fails_key) or 0) >= STAFF_FAIL_LIMIT:
-        raise QueueError("too_many_attempts", site_id)
-    if not hmac.compare_digest(stored, code_hash(site_id, str(code))):
-        pipe = backend.redis.pipeline(transaction=True)
-        pipe.incr(fails_key)
-        pipe.expire(fails_key, STAFF_FAIL_WINDOW_S)  # the lock-out runs from the latest wrong code
-        pipe.execute()
-        raise QueueError("wrong_code", site_id)
-    return int(version)
+    result = backend.run("STAFF_SIGN_IN", [keys.meta, keys.staff_fails, keys.staff_fails_from(client)],
+                         [code_hash(site_id, str(code)), STAFF_FAIL_LIMIT_SITE, STAFF_FAIL_LIMIT_ADDRESS,
+                          STAFF_FAIL_WINDOW_S], keys)
+    return int(result[1])
 
 
 def current_staff_code(backend: Backend, site_id: str) -> str | None:

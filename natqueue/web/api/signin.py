@@ -22,6 +22,7 @@ from natqueue.web.auth import (
     issue_staff_token,
     issue_sweep_token,
 )
+from natqueue.web.clients import client_address
 from natqueue.web.errors import api_error
 from natqueue.web.requests import json_body
 
@@ -45,7 +46,7 @@ def staff_sign_in():
         site_id=lambda: clean_site_id(body.get("site_id")),
         code=lambda: _staff_code(body.get("code")),
     )
-    version = staff_code.check_staff_code(get_backend(), data["site_id"], data["code"])
+    version = staff_code.check_staff_code(get_backend(), data["site_id"], data["code"], client_address())
     token = issue_staff_token(data["site_id"], version)
     response = jsonify({"token": token, "site_id": data["site_id"]})
     response.set_cookie(STAFF_COOKIE, token, max_age=STAFF_TOKEN_MAX_AGE, httponly=True, samesite="Lax",
