@@ -17,8 +17,8 @@ local function ticket_number(seq)
   return string.char(65 + block) .. string.format('%03d', (seq - 1) % 999 + 1)
 end
 
-local prior = redis.call('GET', KEYS[7])
-if prior then return {'replay', prior} end
+local replay = idem_replay(KEYS[7])
+if replay then return replay end
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'err', 'site_not_found', ''} end
 local any_open = false
 for _, s in ipairs(redis.call('HVALS', KEYS[2])) do
@@ -70,7 +70,7 @@ local event = {type = 'joined', number = first[1], entered = first_seq, lane = f
   waiting = redis.call('ZCARD', KEYS[3]), pace = site_pace, pace_single = single_pace, ts = now}
 if #also > 0 then event.also = also end
 local event_id, event_json = emit(KEYS[6], event)
-redis.call('SET', KEYS[7], ids[1], 'EX', IDEM_TTL)
+idem_claim(KEYS[7], ids[1])
 -- Each new ticket as ticket_snapshot.lua shows it, so a join needs no second round trip.
 local snaps = {}
 for i, p in ipairs(people) do

@@ -8,15 +8,15 @@
 -- ARGV[3] the new token, then the tail
 -- -> {'ok', ticket_id} | {'replay', ticket_id} | {'err', 'not_found', ''}
 
-local prior = redis.call('GET', KEYS[2])
-if prior == '' then return {'err', 'not_found', ''} end
-if prior then return {'replay', prior} end
+local replay = idem_replay(KEYS[2])
+if replay and replay[1] == 'replay' and replay[2] == '' then return {'err', 'not_found', ''} end
+if replay then return replay end
 local tid = redis.call('HGET', KEYS[1], ARGV[1])
 local found = tid and redis.call('HMGET', BASE .. K.ticket .. tid, 'phone', 'status')
 if not found or found[1] ~= ARGV[2] or (found[2] ~= 'waiting' and found[2] ~= 'called') then
-  redis.call('SET', KEYS[2], '', 'EX', IDEM_TTL)  -- a retry gets the same answer, counted once
+  idem_claim(KEYS[2], '')  -- a retry gets the same answer, counted once
   return {'err', 'not_found', ''}
 end
 redis.call('HSET', BASE .. K.ticket .. tid, 'token', ARGV[3], 'recovered_ms', now_ms())
-redis.call('SET', KEYS[2], tid, 'EX', IDEM_TTL)
+idem_claim(KEYS[2], tid)
 return {'ok', tid}

@@ -27,6 +27,8 @@ QUEUE_ERRORS = {
     "too_many_attempts": (429, _l("Too many wrong tries; please wait a few minutes.")),
     "not_found": (404, _l("No ticket in the queue matches this ID number and mobile number.")),
     "return_window_passed": (409, _l("Too late to bring this resident back: they take a new number.")),
+    "idempotency_key_reused": (422, _l("This request key was already used for another request. "
+                                       "Send the request again with a new key.")),
     "bad_status": (400, _l("Unknown status.")),
     "bad_operation": (400, _l("Unknown operation.")),
     "bad_reason": (400, _l("Unknown pause reason.")),

@@ -152,8 +152,8 @@
     var move = name.split(":")[0], id = name.slice(move.length + 1);
     if (move !== "sampled" && move !== "no-show") { return false; }
     var cur = view && view.serving.filter(function (t) { return t.id === id; })[0];
-    var item = { key: pending[name], name: name, url: url, id: id, number: cur ? cur.number : "", body: body || {} };
-    if (move === "sampled" && halves.openTube !== undefined) { item.body.tube = halves.openTube; }
+    // The body as first sent: its key is bound to it, and a resend with another body is refused.
+    var item = { key: pending[name], name: name, url: url, id: id, number: cur ? cur.number : "", body: body };
     delete pending[name];
     saveOutbox(outbox().concat([item]));
     if (view && cur) {  // done here, as far as this console knows: the medic moves on
@@ -206,7 +206,10 @@
   function onCurrent(move) {
     var cur = current();
     if (!cur) { message(S.nothingToMark); return; }
-    act(move + ":" + cur.id, "POST", "/api/v1/tickets/" + encodeURIComponent(cur.id) + "/" + move);
+    // A sample names the tube shown open as it is marked: sent now or, after a network cut,
+    // later, the server refuses it should the station's tube have changed meanwhile.
+    var body = move === "sampled" && halves.openTube !== undefined ? { tube: halves.openTube } : undefined;
+    act(move + ":" + cur.id, "POST", "/api/v1/tickets/" + encodeURIComponent(cur.id) + "/" + move, body);
   }
 
   function arrived(t) {
