@@ -66,6 +66,7 @@ SITE_KEYS = {
     "cov_pending": "cov-pending",
     "staff_fails": "staff-fails",
     "staff_fails_from": "staff-fails-from:",
+    "revoked": "revoked",
 }
 _K = SITE_KEYS
 
@@ -259,6 +260,11 @@ class SiteKeys:
     def staff_fails_from(self, client: str) -> str:
         """Counter of wrong staff codes from one client address (a /64 for IPv6)."""
         return f"{self.base}{_K['staff_fails_from']}{client}"
+
+    @property
+    def revoked(self) -> str:
+        """Sorted set: ids of staff tokens signed out -> when the token would expire (ms)."""
+        return self.base + _K["revoked"]
 
     @property
     def dash_push(self) -> str:

@@ -33,6 +33,7 @@ REGISTRY = {
     "SITE_SNAPSHOT": "site_snapshot.lua",
     "REFRESH_ZONE": "refresh_zone.lua",
     "STAFF_SIGN_IN": "staff_sign_in.lua",
+    "REVOKE_TOKEN": "revoke_token.lua",
     # Tickets: joining, being called, every move after that
     "JOIN": "join.lua",
     "CALL_NEXT": "call_next.lua",

@@ -10,7 +10,7 @@ import hashlib
 import secrets
 
 from natqueue.keys import SiteKeys
-from natqueue.store.backend import Backend, QueueError
+from natqueue.store.backend import Backend, QueueError, request_key
 
 #: Wrong staff codes from one client address before that address is refused for the window:
 #: a worker's typos, never a guess. A stranger who reaches it locks out only their own address.
@@ -68,3 +68,23 @@ def current_staff_code(backend: Backend, site_id: str) -> str | None:
 def staff_version(backend: Backend, site_id: str) -> int | None:
     value = backend.redis.hget(SiteKeys(site_id).meta, "staff_version")
     return None if value is None else int(value)
+
+
+def token_state(backend: Backend, site_id: str, token_id: str | None) -> tuple[int | None, bool]:
+    """(the site's staff version, whether the token ``token_id`` was signed out): one round trip,
+    as every staff request asks it."""
+    keys = SiteKeys(site_id)
+    pipe = backend.redis.pipeline(transaction=False)
+    pipe.hget(keys.meta, "staff_version")
+    pipe.zscore(keys.revoked, token_id or "")
+    version, revoked = pipe.execute()
+    return (None if version is None else int(version)), revoked is not None
+
+
+def revoke_token(backend: Backend, site_id: str, token_id: str, until_ms: int,
+                 request_id: str | None = None) -> None:
+    """Sign one staff token out (``until_ms``: when it would expire anyway). Other stations stay
+    signed in: only rotating the staff code signs everyone out."""
+    keys = SiteKeys(site_id)
+    backend.run("REVOKE_TOKEN", [keys.idem("revoke", request_key(request_id)), keys.revoked],
+                [token_id, until_ms], keys)

@@ -8,7 +8,7 @@ from flask import Blueprint, jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from natqueue.community import communities
-from natqueue.sites import staff_code
+from natqueue.sites import registry, staff_code
 from natqueue.validation import Invalid, clean_name, clean_site_id, collect, plain_code
 from natqueue.web import get_backend
 from natqueue.web.auth import (
@@ -19,12 +19,15 @@ from natqueue.web.auth import (
     SWEEP_COOKIE,
     SWEEP_TOKEN_MAX_AGE,
     is_organizer_token,
+    issue_organizer_session,
     issue_staff_token,
     issue_sweep_token,
+    read_staff_token,
+    staff_tokens,
 )
 from natqueue.web.clients import client_address
 from natqueue.web.errors import api_error
-from natqueue.web.requests import json_body
+from natqueue.web.requests import idempotency_key, json_body
 
 bp = Blueprint("signin", __name__)
 
@@ -56,6 +59,16 @@ def staff_sign_in():
 
 @bp.post("/auth/staff/sign-out")
 def staff_sign_out():
+    """Revoke the staff token this browser (cookie) or script (Bearer) holds: a copy of it
+    stops working too. Other stations stay signed in."""
+    for token in staff_tokens():
+        read = read_staff_token(token)
+        if read is None or not isinstance(read[0].get("site"), str) or not read[0].get("j"):
+            continue  # not ours, expired, or made before tokens had ids
+        data, signed_at = read
+        if registry.site_exists(get_backend(), data["site"]):
+            staff_code.revoke_token(get_backend(), data["site"], str(data["j"]),
+                                    (signed_at + STAFF_TOKEN_MAX_AGE) * 1000, idempotency_key())
     response = jsonify({"ok": True})
     response.delete_cookie(STAFF_COOKIE)
     return response
@@ -98,8 +111,8 @@ def organizer_sign_in():
     if not is_organizer_token(token):
         return api_error(403, "wrong_token", _l("Wrong organizer token."))
     response = jsonify({"ok": True})
-    response.set_cookie(ORGANIZER_COOKIE, token, max_age=ORGANIZER_COOKIE_MAX_AGE, httponly=True,
-                        samesite="Strict", secure=request.is_secure)
+    response.set_cookie(ORGANIZER_COOKIE, issue_organizer_session(), max_age=ORGANIZER_COOKIE_MAX_AGE,
+                        httponly=True, samesite="Strict", secure=request.is_secure)
     return response
 
 
