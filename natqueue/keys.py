@@ -67,6 +67,8 @@ SITE_KEYS = {
     "staff_fails": "staff-fails",
     "staff_fails_from": "staff-fails-from:",
     "revoked": "revoked",
+    "joins": "joins",
+    "joins_from": "joins-from:",
 }
 _K = SITE_KEYS
 
@@ -260,6 +262,15 @@ class SiteKeys:
     def staff_fails_from(self, client: str) -> str:
         """Counter of wrong staff codes from one client address (a /64 for IPv6)."""
         return f"{self.base}{_K['staff_fails_from']}{client}"
+
+    @property
+    def joins(self) -> str:
+        """Counter of the joins at the site in the current window (join.lua, includes/rate.lua)."""
+        return self.base + _K["joins"]
+
+    def joins_from(self, client: str) -> str:
+        """Counter of the joins from one client address (a /64 for IPv6) in the current window."""
+        return f"{self.base}{_K['joins_from']}{client}"
 
     @property
     def revoked(self) -> str:

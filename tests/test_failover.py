@@ -20,7 +20,7 @@ import redis
 from natqueue.keys import SiteKeys
 from natqueue.store.connect import connect
 from natqueue.store.embedded import redis_server_executable, stop_process
-from tests.conftest import person
+from tests.conftest import UNLIMITED_JOINS_ENV, person
 from tests.test_multiprocess import ROOT, _free_port, _request
 
 TOKEN = "failover-organizer"
@@ -89,7 +89,7 @@ def sentinel_cluster(tmp_path):
 def app_on_sentinel(sentinel_cluster, tmp_path):
     port = _free_port()
     env = {**os.environ, "REDIS_URL": sentinel_cluster["url"], "NATQ_ADMIN_TOKEN": TOKEN,
-           "NATQ_DATA_DIR": str(tmp_path / "app"), "PORT": str(port)}
+           "NATQ_DATA_DIR": str(tmp_path / "app"), "PORT": str(port), **UNLIMITED_JOINS_ENV}
     env.pop("NATQ_MESSAGE_QUEUE", None)
     proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -15,7 +15,7 @@ import pytest
 import socketio
 
 from natqueue.store.embedded import EmbeddedRedis
-from tests.conftest import person
+from tests.conftest import UNLIMITED_JOINS_ENV, person
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOKEN = "multi-process-organizer"
@@ -47,7 +47,7 @@ def two_processes(tmp_path):
         for i in range(2):
             port = _free_port()
             env = {**os.environ, "REDIS_URL": server.url, "NATQ_ADMIN_TOKEN": TOKEN,
-                   "NATQ_DATA_DIR": str(tmp_path / f"app{i}"), "PORT": str(port)}
+                   "NATQ_DATA_DIR": str(tmp_path / f"app{i}"), "PORT": str(port), **UNLIMITED_JOINS_ENV}
             env.pop("NATQ_MESSAGE_QUEUE", None)  # defaults to REDIS_URL: the shared message queue
             procs.append(subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env,
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))

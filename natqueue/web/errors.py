@@ -27,6 +27,7 @@ QUEUE_ERRORS = {
     "too_many_attempts": (429, _l("Too many wrong tries; please wait a few minutes.")),
     "not_found": (404, _l("No ticket in the queue matches this ID number and mobile number.")),
     "return_window_passed": (409, _l("Too late to bring this resident back: they take a new number.")),
+    "too_many_joins": (429, _l("Too many people joined from here just now. Please try again in a minute.")),
     "idempotency_key_reused": (422, _l("This request key was already used for another request. "
                                        "Send the request again with a new key.")),
     "bad_status": (400, _l("Unknown status.")),
@@ -85,6 +86,10 @@ def from_queue_error(exc: QueueError):
         extra["current_status"] = exc.detail
     if exc.code == "station_not_open":
         extra["station_status"] = exc.detail
+    if exc.code == "too_many_joins":
+        response, status = api_error(status, exc.code, message, retry_after_s=int(exc.detail or 60))
+        response.headers["Retry-After"] = str(int(exc.detail or 60))
+        return response, status
     return api_error(status, exc.code, message, **extra)
 
 
