@@ -36,10 +36,16 @@ if wait_s then return {'err', 'too_many_joins', tostring(wait_s)} end
 if tonumber(ARGV[5]) > 0 then rate_count(KEYS[9], ARGV[6]) end
 if tonumber(ARGV[7]) > 0 then rate_count(KEYS[8], ARGV[8]) end
 local people = cjson.decode(ARGV[4])
+-- Someone already queued: say so, but give their ticket number only to whoever gives the
+-- phone it joined with (the holder who lost the page) or to staff (a walk-in): anyone else
+-- would learn when a stranger is called.
 for i, p in ipairs(people) do
   local holder = redis.call('HGET', KEYS[4], p.person)
   if holder then
-    return {'err', 'already_queued', (redis.call('HGET', ARGV[1] .. holder, 'number') or '') .. '@' .. (i - 1)}
+    local held = redis.call('HMGET', ARGV[1] .. holder, 'number', 'phone')
+    local number = ''
+    if ARGV[3] == '1' or (p.phone ~= '' and p.phone == held[2]) then number = held[1] or '' end
+    return {'err', 'already_queued', number .. '@' .. (i - 1)}
   end
 end
 local now = now_ms()

@@ -73,7 +73,8 @@ def join_people(backend: Backend, site_id: str, people: list[Person], request_id
     except QueueError as exc:
         if exc.code == "already_queued":
             number, _, index = exc.detail.partition("@")
-            raise QueueError("already_queued", site_id, number=number, person=int(index or 0)) from None
+            shown = {"number": number} if number else {}  # only for the holder's phone, or staff
+            raise QueueError("already_queued", site_id, person=int(index or 0), **shown) from None
         raise
     if result[0] == "replay":
         first = get_ticket(backend, result[1], include_token=True)

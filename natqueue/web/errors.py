@@ -86,6 +86,9 @@ def from_queue_error(exc: QueueError):
         extra["current_status"] = exc.detail
     if exc.code == "station_not_open":
         extra["station_status"] = exc.detail
+    if exc.code == "already_queued" and "number" not in extra:
+        message = _l("This ID number is already in the queue. "
+                     "Enter the phone number it joined with to see its ticket number.")
     if exc.code == "too_many_joins":
         response, status = api_error(status, exc.code, message, retry_after_s=int(exc.detail or 60))
         response.headers["Retry-After"] = str(int(exc.detail or 60))
