@@ -109,10 +109,20 @@ def api_blueprint(name: str, import_name: str, url_prefix: str | None = "/api/v1
 
 
 def init_app(app: Flask) -> None:
-    """An unknown address answers in the error shape under ``/api/``, the 404 page elsewhere."""
+    """An unknown address answers in the error shape under ``/api/``, the 404 page elsewhere;
+    so does a method the address does not take (a ticket id with a '/' in it can land on a
+    route of another method, found while matching, before any blueprint's own handler)."""
 
     @app.errorhandler(404)
     def _not_found(_exc):
         if request.path.startswith("/api/"):
             return api_error(404, "not_found", _l("Not found."))
         return render_template("404.html"), 404
+
+    @app.errorhandler(405)
+    def _method(exc):
+        if request.path.startswith("/api/"):
+            response, status = api_error(405, "method_not_allowed", _l("Method not allowed."))
+            response.headers["Allow"] = ", ".join(exc.valid_methods or ())
+            return response, status
+        return exc
