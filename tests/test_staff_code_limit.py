@@ -1,4 +1,4 @@
-"""Guessing a site's staff code: counted atomically, per client address and per site.
+"""Guessing a sign-in code (or a ticket to recover): counted atomically, per client address and per site.
 
 Wrong codes sent at once once raced the limit (read, then counted in a second step): 300
 wrong codes got 94 checked against a limit of 10. And ten wrong codes from anyone locked
@@ -80,3 +80,22 @@ def test_behind_a_trusted_proxy_each_resident_is_their_own_address(make_app, adm
                     **{"X-Forwarded-For": "198.51.100.66"}).status_code == 429
     assert _sign_in(client, site, site["staff_code"], address="127.0.0.1",
                     **{"X-Forwarded-For": "192.0.2.10"}).status_code == 200
+
+
+def test_ticket_recoveries_sent_at_once_are_counted_as_they_are_checked(app, site):
+    """The same read-then-count was in the ticket recovery: a pair matching nothing is counted in
+    the script that checks it, per client address."""
+    from natqueue.tickets.recovery import RECOVER_FAIL_LIMIT
+    from tests.conftest import person
+
+    def attempt(i):
+        stranger = {**person(100 + i), "phone": "13900000000"}
+        return app.test_client().post(f"/api/v1/sites/{site['id']}/tickets/recover", json=stranger,
+                                      environ_base={"REMOTE_ADDR": "203.0.113.7"}).status_code
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(attempt, range(60)))
+    assert set(answers) <= {404, 429} and answers.count(404) <= RECOVER_FAIL_LIMIT
+    other = app.test_client().post(f"/api/v1/sites/{site['id']}/tickets/recover", json=person(1),
+                                   environ_base={"REMOTE_ADDR": "192.0.2.10"})
+    assert other.status_code == 404  # another address still asks

@@ -12,8 +12,6 @@ from natqueue.keys import PREFIX, SiteKeys
 SITE_COMMUNITY_KEY = PREFIX + "site-community"
 #: Set of every community id.
 COMMUNITIES_KEY = PREFIX + "communities"
-#: Per-community counters of wrong sweep codes (rate limiting), suffixed by community id.
-SWEEP_FAILS_PREFIX = PREFIX + "sweep-fails:"
 
 
 def site_pending(site_id: str) -> str:
@@ -48,6 +46,8 @@ COMMUNITY_KEYS = {
     "round_visits": "v:",
     "callup": "callup",
     "audit": "audit",
+    "sweep_fails": "sweep-fails",
+    "sweep_fails_from": "sweep-fails-from:",
 }
 _C = COMMUNITY_KEYS
 
@@ -61,6 +61,15 @@ class CommunityKeys:
     def __init__(self, community_id: str):
         self.community_id = community_id
         self.base = f"{PREFIX}{{c:{community_id}}}:"
+
+    @property
+    def sweep_fails(self) -> str:
+        """Counter of wrong sweep codes for the community, for a while after the latest (sign_in_code.lua)."""
+        return self.base + _C["sweep_fails"]
+
+    def sweep_fails_from(self, client: str) -> str:
+        """Counter of wrong sweep codes from one client address (a /64 for IPv6)."""
+        return f"{self.base}{_C['sweep_fails_from']}{client}"
 
     @property
     def meta(self) -> str:

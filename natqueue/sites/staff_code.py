@@ -51,9 +51,23 @@ def check_staff_code(backend: Backend, site_id: str, code: str, client: str = ""
     checked, so eight digits cannot be guessed online and a stranger cannot lock staff out.
     Check and count are one script: codes sent at once cannot slip past the limit."""
     keys = SiteKeys(site_id)
-    result = backend.run("STAFF_SIGN_IN", [keys.meta, keys.staff_fails, keys.staff_fails_from(client)],
-                         [code_hash(site_id, str(code)), STAFF_FAIL_LIMIT_SITE, STAFF_FAIL_LIMIT_ADDRESS,
-                          STAFF_FAIL_WINDOW_S], keys)
+    return check_code(backend, keys, [keys.meta, keys.staff_fails, keys.staff_fails_from(client)],
+                      code_hash(site_id, str(code)), ("staff_code_hash", "staff_version"), "site_not_found")
+
+
+def check_code(backend: Backend, keys, script_keys: list, offered_hash: str, fields: tuple[str, str],
+               not_found: str) -> int:
+    """Any sign-in code (a site's staff code, a community's sweep code) through the one script
+    that checks and counts at once (``sign_in_code.lua``); ``fields`` name the meta fields of
+    the code's hash and version, ``not_found`` the refusal when there is no such place."""
+    try:
+        result = backend.run("SIGN_IN_CODE", script_keys,
+                             [offered_hash, STAFF_FAIL_LIMIT_SITE, STAFF_FAIL_LIMIT_ADDRESS, STAFF_FAIL_WINDOW_S,
+                              *fields], keys)
+    except QueueError as exc:
+        if exc.code == "not_found":
+            raise QueueError(not_found, keys.base) from None
+        raise
     return int(result[1])
 
 

@@ -4,8 +4,9 @@ The staff and organizer cookies are SameSite, but "site" means the registrable d
 on another port of the same host, or on a sibling host, is the same site, and the browser sent
 the cookies with its plain HTML form. So, before any view, every request that may change state:
 
-- must not carry a body other than JSON (415 ``json_required``): the pages send nothing else,
-  and a form (urlencoded, multipart, text/plain) is what another page can post without asking;
+- must not carry a form's body (415 ``json_required``): urlencoded, multipart or text/plain
+  are what any page can post without asking (CORS "simple" requests); natqueue's pages send
+  JSON, and the one upload (a community roster) its file's own type;
 - when it is authenticated by cookie alone (no ``Authorization`` header, which another page
   cannot add), must come from one of natqueue's own pages: its ``Origin``, else its ``Referer``,
   names this server's host (or ``NATQ_PUBLIC_URL``'s) or the request is refused (403
@@ -20,10 +21,14 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 
-from natqueue.web.auth import ORGANIZER_COOKIE, STAFF_COOKIE
+from natqueue.web.auth import ORGANIZER_COOKIE, STAFF_COOKIE, SWEEP_COOKIE
 from natqueue.web.errors import api_error
 
+#: Every cookie that signs a browser in: staff, organizer, a community's sweep team.
+SIGN_IN_COOKIES = (STAFF_COOKIE, ORGANIZER_COOKIE, SWEEP_COOKIE)
 SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
+#: The body types another site's page may send without a preflight: a form's.
+FORM_TYPES = frozenset(("application/x-www-form-urlencoded", "multipart/form-data", "text/plain"))
 
 
 def _host_of(url: str | None) -> str | None:
@@ -46,7 +51,7 @@ def own_hosts() -> set[str]:
 def _by_cookie_alone() -> bool:
     if request.headers.get("Authorization"):
         return False
-    return bool(request.cookies.get(STAFF_COOKIE) or request.cookies.get(ORGANIZER_COOKIE))
+    return any(request.cookies.get(name) for name in SIGN_IN_COOKIES)
 
 
 def _from_elsewhere() -> bool:
@@ -64,7 +69,7 @@ def check_request():
     """Before every request: refuse a form body, and a cookie's state change from another page."""
     if request.method in SAFE_METHODS:
         return None
-    if (request.content_length or request.headers.get("Content-Type")) and not request.is_json:
+    if request.mimetype in FORM_TYPES:
         return api_error(415, "json_required", _l("Send the request as JSON."))
     if _by_cookie_alone() and _from_elsewhere():
         current_app.logger.warning("refused %s %s from %s", request.method, request.path,

@@ -53,12 +53,15 @@ _SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 def request_fingerprint() -> str:
     """A hash of what this request asks for: its method, endpoint, URL values and body (JSON
     compared by value, so a retry that orders its fields differently is the same request; no
-    body at all is ``{}``, as the endpoints read it)."""
-    body = request.get_json(silent=True)
-    if body is None:
-        content = request.get_data(cache=True) or b"{}"
-    else:
+    body at all is ``{}``, as the endpoints read it). An upload (a roster's CSV) is named by its
+    type and length only: it is read once, by its view, under that view's own size limit."""
+    body = request.get_json(silent=True) if request.is_json else None
+    if body is not None:
         content = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    elif not request.content_length:
+        content = b"{}"
+    else:
+        content = f"{request.mimetype}:{request.content_length}".encode()
     what = json.dumps([request.method, request.endpoint, sorted((request.view_args or {}).items())],
                       default=str).encode()
     return hashlib.sha256(what + b"\0" + content).hexdigest()[:32]

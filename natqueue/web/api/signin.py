@@ -83,7 +83,7 @@ def sweep_sign_in():
         code=lambda: _staff_code(body.get("code")),
         team=lambda: "" if not body.get("team") else clean_name(body["team"], "team", 20),
     )
-    version = communities.check_sweep_code(get_backend(), data["community"], data["code"])
+    version = communities.check_sweep_code(get_backend(), data["community"], data["code"], client_address())
     token = issue_sweep_token(data["community"], version, data["team"])
     response = jsonify({"token": token, "community": data["community"], "team": data["team"]})
     response.set_cookie(SWEEP_COOKIE, token, max_age=SWEEP_TOKEN_MAX_AGE, httponly=True, samesite="Lax",

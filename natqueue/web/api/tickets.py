@@ -105,7 +105,7 @@ def recover(site_id):
     """``{"id_number", "phone", "doc_type"?}``: the person's live ticket on this phone, with a new
     token (the old one stops working); one 404 for every mismatch (``tickets/recovery.py``)."""
     doc_type, id_number, phone = identity(json_body())
-    ticket = recovery.recover(get_backend(), site_id, doc_type, id_number, phone, request.remote_addr or "",
+    ticket = recovery.recover(get_backend(), site_id, doc_type, id_number, phone, client_address(),
                               idempotency_key())
     return jsonify(with_code(ticket))
 
