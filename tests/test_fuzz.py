@@ -352,7 +352,7 @@ def test_a_method_an_api_address_does_not_take_answers_in_the_error_shape(seeded
     assert "POST" in response.headers["Allow"]
 
 
-EVENTS = ["watch_site", "watch_ticket", "watch_dashboard"]
+EVENTS = ["watch_site", "watch_ticket", "watch_dashboard", "watch_community"]
 
 
 def test_the_fuzz_knows_every_route(fuzz_app):
@@ -370,7 +370,8 @@ def test_every_socket_event_answers_any_payload_and_changes_nothing(seeded, even
     shaped = st.fixed_dictionaries({}, optional={
         "site_id": st.one_of(st.just(SITE), json_values), "ticket_id": st.one_of(ticket_ids, json_values),
         "token": st.one_of(st.just(ADMIN_TOKEN), st.just(seeded.waiting["token"]), json_values),
-        "last_id": st.one_of(st.just("0-0"), json_values), "site_ids": st.one_of(st.just([SITE]), json_values)})
+        "last_id": st.one_of(st.just("0-0"), json_values), "site_ids": st.one_of(st.just([SITE]), json_values),
+        "community": st.one_of(st.just("nope"), json_values)})
 
     @PER_EVENT
     @given(payload=st.one_of(shaped, json_values))
