@@ -280,7 +280,7 @@ def _fill(rule: str, values: dict, seeded: Seeded) -> str:
     import re
 
     def one(match):
-        value = seeded.value(values[match.group(1)])
+        value = seeded.value(values.get(match.group(1), "x"))  # a value no list names: any text
         if isinstance(value, int):
             return str(value)
         # A lone surrogate goes as the bytes a client would send for it (CESU-8).
