@@ -67,8 +67,8 @@ SITE_KEYS = {
     "staff_fails": "staff-fails",
     "staff_fails_from": "staff-fails-from:",
     "revoked": "revoked",
-    "joins": "joins",
-    "joins_from": "joins-from:",
+    "joins": "join-count",
+    "joins_from": "join-count-from:",
 }
 _K = SITE_KEYS
 
