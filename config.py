@@ -6,6 +6,7 @@ Every setting can also be passed to ``create_app(test_config)``.
 import os
 
 from natqueue.sites.settings import DEFAULT_TIMEZONE
+from natqueue.tickets.joining import JOINS_PER_ADDRESS, JOINS_PER_SITE
 
 
 def _int(name: str, default: int) -> int:
@@ -37,6 +38,13 @@ class Config:
     NATQ_REDIS_WATCHDOG_S = float(os.environ.get("NATQ_REDIS_WATCHDOG_S", 1))
     #: The largest request body accepted (bytes); larger ones get 413. The pages send a few hundred.
     MAX_CONTENT_LENGTH = _int("NATQ_MAX_BODY_BYTES", 1024 * 1024)
+    #: How many reverse proxies stand in front of natqueue (0: none). Only then are their
+    #: X-Forwarded-For/-Proto/-Host believed: per-address limits, Secure cookies, the origin check.
+    NATQ_TRUSTED_PROXIES = _int("NATQ_TRUSTED_PROXIES", 0)
+    #: Joins from one client address per 5 minutes, and at one site per minute (see
+    #: natqueue/tickets/joining.py): past them a resident's join gets 429 with Retry-After.
+    NATQ_JOINS_PER_ADDRESS = _int("NATQ_JOINS_PER_ADDRESS", JOINS_PER_ADDRESS)
+    NATQ_JOINS_PER_SITE = _int("NATQ_JOINS_PER_SITE", JOINS_PER_SITE)
     HOST = os.environ.get("HOST", "127.0.0.1")
     PORT = _int("PORT", 5000)
     #: Signs staff tokens. Unset: one is generated once and shared through Redis by every process.

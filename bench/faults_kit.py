@@ -130,8 +130,10 @@ class App:
     def __init__(self, data_dir: str, redis_url: str | None = None, **env):
         self.port, self.data_dir = free_port(), data_dir
         os.makedirs(data_dir, exist_ok=True)
+        # One load generator on loopback stands for thousands of residents: no join limits.
         self.env = {**os.environ, "NATQ_DATA_DIR": data_dir, "PORT": str(self.port), "HOST": "127.0.0.1",
-                    "NATQ_ADMIN_TOKEN": ADMIN_TOKEN, **{k: str(v) for k, v in env.items()}}
+                    "NATQ_ADMIN_TOKEN": ADMIN_TOKEN, "NATQ_JOINS_PER_ADDRESS": "0", "NATQ_JOINS_PER_SITE": "0",
+                    **{k: str(v) for k, v in env.items()}}
         for name in ("REDIS_URL", "NATQ_MESSAGE_QUEUE", "NATQ_PUBLIC_URL"):
             self.env.pop(name, None)
         if redis_url:

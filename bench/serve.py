@@ -56,6 +56,9 @@ def main() -> int:
             "NATQ_DATA_DIR": data_dir,
             "NATQ_ADMIN_TOKEN": secrets.token_urlsafe(24),
             "SECRET_KEY": secrets.token_urlsafe(32),
+            # One load generator on loopback stands for thousands of residents: no join limits.
+            "NATQ_JOINS_PER_ADDRESS": 0,
+            "NATQ_JOINS_PER_SITE": 0,
         })
 
         @app.get("/bench/bare")

@@ -16,8 +16,6 @@ SECRET_KEY = PREFIX + "secret"
 TUBE_SITES_KEY = PREFIX + "tube-sites"
 #: The address the running server prints and serves at (``python app.py``), for the CLI's links.
 BASE_URL_KEY = PREFIX + "base-url"
-#: Per-site counters of failed staff sign-ins (rate limiting), suffixed by site id.
-STAFF_FAILS_PREFIX = PREFIX + "staff-fails:"
 
 #: The name of every key of a site after its base ``nq:{site}:``. ``SiteKeys`` builds its keys
 #: from this table and the Lua scripts get the same table as ``K`` (see ``natqueue.scripts``),
@@ -66,6 +64,11 @@ SITE_KEYS = {
     "alerts": "alerts",
     "dash_push": "dash-push",
     "cov_pending": "cov-pending",
+    "staff_fails": "staff-fails",
+    "staff_fails_from": "staff-fails-from:",
+    "revoked": "revoked",
+    "joins": "join-count",
+    "joins_from": "join-count-from:",
 }
 _K = SITE_KEYS
 
@@ -173,3 +176,14 @@ class SiteKeys:
     alerts = _key("alerts", "Hash: alert id -> JSON; an alert stays until acknowledged.")
     dash_push = _key("dash_push", "Claimed (SET NX PX) by the process that will push the next dashboard update.")
     coverage_pending = _key("cov_pending", "Sorted set: the site's coverage notes its community has not applied yet.")
+    staff_fails = _key("staff_fails", "Counter of wrong staff codes at the site, for a while after the latest.")
+    joins = _key("joins", "Counter of the joins at the site in the current window (includes/rate.lua).")
+    revoked = _key("revoked", "Sorted set: ids of staff tokens signed out -> when the token would expire (ms).")
+
+    def staff_fails_from(self, client: str) -> str:
+        """Counter of wrong staff codes from one client address (a /64 for IPv6)."""
+        return f"{self.base}{_K['staff_fails_from']}{client}"
+
+    def joins_from(self, client: str) -> str:
+        """Counter of the joins from one client address (a /64 for IPv6) in the current window."""
+        return f"{self.base}{_K['joins_from']}{client}"

@@ -11,6 +11,10 @@ from natqueue.store.embedded import EmbeddedRedis
 from natqueue.web import close_app, create_app, socketio
 
 ADMIN_TOKEN = "test-organizer-token"
+#: The queue's own tests join hundreds of residents from one loopback address: they run without the
+#: per-address and per-site join limits, which tests/test_floods.py checks with their defaults.
+UNLIMITED_JOINS = {"NATQ_JOINS_PER_ADDRESS": 0, "NATQ_JOINS_PER_SITE": 0}
+UNLIMITED_JOINS_ENV = {name: str(value) for name, value in UNLIMITED_JOINS.items()}
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
@@ -62,10 +66,29 @@ def app(redis_server, redis_client, tmp_path):
             "NATQ_DATA_DIR": str(tmp_path),
             "NATQ_PUBLIC_URL": "https://natq.example.cn",
             "NATQ_DASH_COALESCE_MS": 0,  # dashboard pushes at once: the test client runs no event loop
+            **UNLIMITED_JOINS,
         }
     )
     yield app
     close_app(app)
+
+
+@pytest.fixture
+def make_app(redis_server, redis_client, tmp_path):
+    """``make_app(**settings)``: an app like ``app`` with settings of its own (behind a proxy, ...)."""
+    made = []
+
+    def _make(**settings):
+        made.append(create_app({
+            "TESTING": True, "REDIS_URL": redis_server.url, "NATQ_MESSAGE_QUEUE": "off",
+            "NATQ_ADMIN_TOKEN": ADMIN_TOKEN, "NATQ_DATA_DIR": str(tmp_path), "NATQ_DASH_COALESCE_MS": 0,
+            **settings,
+        }))
+        return made[-1]
+
+    yield _make
+    for app in made:
+        close_app(app)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import pytest
 from natqueue.keys import SiteKeys
 from natqueue.store.connect import connect
 from natqueue.store.embedded import EmbeddedRedis
-from tests.conftest import person
+from tests.conftest import UNLIMITED_JOINS_ENV, person
 from tests.test_multiprocess import ROOT, _free_port, _request
 
 TOKEN = "crash-organizer"
@@ -35,7 +35,7 @@ class App:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "REDIS_URL": redis_url, "NATQ_ADMIN_TOKEN": TOKEN,
-                    "NATQ_DATA_DIR": data_dir, "PORT": str(self.port)}
+                    "NATQ_DATA_DIR": data_dir, "PORT": str(self.port), **UNLIMITED_JOINS_ENV}
         self.env.pop("NATQ_MESSAGE_QUEUE", None)
         self.proc: subprocess.Popen | None = None
 

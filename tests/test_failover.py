@@ -19,7 +19,7 @@ import redis
 from natqueue.keys import SiteKeys
 from natqueue.store.connect import connect
 from natqueue.store.embedded import redis_server_executable, stop_process
-from tests.conftest import person
+from tests.conftest import UNLIMITED_JOINS_ENV, person
 from tests.processes import free_port as _free_port
 from tests.processes import request as _request
 from tests.processes import start_app, stop, wait_until_serving
@@ -90,7 +90,7 @@ def sentinel_cluster(tmp_path):
 def app_on_sentinel(sentinel_cluster, tmp_path):
     port = _free_port()
     env = {**os.environ, "REDIS_URL": sentinel_cluster["url"], "NATQ_ADMIN_TOKEN": TOKEN,
-           "NATQ_DATA_DIR": str(tmp_path / "app"), "PORT": str(port)}
+           "NATQ_DATA_DIR": str(tmp_path / "app"), "PORT": str(port), **UNLIMITED_JOINS_ENV}
     env.pop("NATQ_MESSAGE_QUEUE", None)
     proc = start_app(env)
     url = f"http://127.0.0.1:{port}"

@@ -10,7 +10,7 @@ import pytest
 import socketio
 
 from natqueue.store.embedded import EmbeddedRedis
-from tests.conftest import person
+from tests.conftest import UNLIMITED_JOINS_ENV, person
 from tests.processes import ROOT, free_port, request, start_app, stop, wait_until_serving  # noqa: F401 (ROOT: imported from here)
 
 TOKEN = "multi-process-organizer"
@@ -26,7 +26,7 @@ def two_processes(tmp_path):
         for i in range(2):
             port = _free_port()
             env = {**os.environ, "REDIS_URL": server.url, "NATQ_ADMIN_TOKEN": TOKEN,
-                   "NATQ_DATA_DIR": str(tmp_path / f"app{i}"), "PORT": str(port)}
+                   "NATQ_DATA_DIR": str(tmp_path / f"app{i}"), "PORT": str(port), **UNLIMITED_JOINS_ENV}
             env.pop("NATQ_MESSAGE_QUEUE", None)  # defaults to REDIS_URL: the shared message queue
             procs.append(start_app(env))
             urls.append(f"http://127.0.0.1:{port}")

@@ -77,6 +77,8 @@ def test_a_plan_too_large_to_simulate_is_refused_before_any_work(client, admin, 
 def test_a_body_that_is_not_a_json_object_is_refused(client, admin):
     answer = client.post("/api/v1/plan", data="stations=2", headers=admin)
     assert answer.status_code == 400 and answer.get_json()["error"]["fields"] == {"body": "json_object_required"}
+    answer = client.post("/api/v1/plan", json=["stations", 2], headers=admin)
+    assert answer.status_code == 400 and answer.get_json()["error"]["fields"] == {"body": "json_object_required"}
 
 
 def test_the_what_if_round_answers_staff_by_hour(client, admin):

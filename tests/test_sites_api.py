@@ -52,10 +52,10 @@ def test_stations_must_be_a_whole_number_from_1_to_50(client, admin):
                        headers=admin).status_code == 201
 
 
-def test_non_json_body_is_a_clear_400(client, admin):
+def test_non_json_body_is_a_clear_415(client, admin):
     response = client.post("/api/v1/sites", data="not json", headers={**admin, "Content-Type": "text/plain"})
-    assert response.status_code == 400
-    assert response.get_json()["error"]["fields"] == {"body": "json_object_required"}
+    assert response.status_code == 415
+    assert response.get_json()["error"]["code"] == "json_required"
 
 
 def test_qr_codes_encode_the_public_join_url(client, site):

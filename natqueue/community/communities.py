@@ -5,14 +5,13 @@ scripts note coverage for the community its meta names. A resident of the commun
 sampled at any member site. Joining a site late counts what it already did this round.
 """
 
-import hmac
 import json
 
 from natqueue.community import coverage
-from natqueue.community.keys import COMMUNITIES_KEY, SITE_COMMUNITY_KEY, SWEEP_FAILS_PREFIX, CommunityKeys
+from natqueue.community.keys import COMMUNITIES_KEY, SITE_COMMUNITY_KEY, CommunityKeys
 from natqueue.keys import SiteKeys
-from natqueue.sites.staff_code import STAFF_FAIL_LIMIT, STAFF_FAIL_WINDOW_S, code_hash, new_staff_code
-from natqueue.store.backend import Backend, QueueError, request_key
+from natqueue.sites.staff_code import check_code, code_hash, new_staff_code
+from natqueue.store.backend import Backend, request_key
 
 MAX_SITES = 50
 
@@ -96,24 +95,12 @@ def rotate_sweep_code(backend: Backend, community_id: str) -> str:
     return code
 
 
-def check_sweep_code(backend: Backend, community_id: str, code: str) -> int:
-    """The community's sweep version if ``code`` is right; wrong codes are rate-limited like staff codes."""
+def check_sweep_code(backend: Backend, community_id: str, code: str, client: str = "") -> int:
+    """The community's sweep version if ``code`` is right; wrong codes are counted and limited
+    per client address and per community, in the one script staff codes go through."""
     keys = CommunityKeys(community_id)
-    fails_key = SWEEP_FAILS_PREFIX + community_id
-    stored, version = backend.redis.hmget(keys.meta, "sweep_hash", "sweep_version")
-    if version is None:
-        if not backend.redis.exists(keys.meta):
-            raise QueueError("community_not_found", community_id)
-        raise QueueError("wrong_code", community_id)  # no code given out yet
-    if int(backend.redis.get(fails_key) or 0) >= STAFF_FAIL_LIMIT:
-        raise QueueError("too_many_attempts", community_id)
-    if not hmac.compare_digest(stored or "", _hash(community_id, str(code))):
-        pipe = backend.redis.pipeline(transaction=True)
-        pipe.incr(fails_key)
-        pipe.expire(fails_key, STAFF_FAIL_WINDOW_S)
-        pipe.execute()
-        raise QueueError("wrong_code", community_id)
-    return int(version)
+    return check_code(backend, keys, [keys.meta, keys.sweep_fails, keys.sweep_fails_from(client)],
+                      _hash(community_id, str(code)), ("sweep_hash", "sweep_version"), "community_not_found")
 
 
 def sweep_version(backend: Backend, community_id: str) -> int | None:

@@ -12,8 +12,6 @@ from natqueue.keys import PREFIX, SiteKeys, key_property
 SITE_COMMUNITY_KEY = PREFIX + "site-community"
 #: Set of every community id.
 COMMUNITIES_KEY = PREFIX + "communities"
-#: Per-community counters of wrong sweep codes (rate limiting), suffixed by community id.
-SWEEP_FAILS_PREFIX = PREFIX + "sweep-fails:"
 
 
 def site_pending(site_id: str) -> str:
@@ -48,6 +46,8 @@ COMMUNITY_KEYS = {
     "round_visits": "v:",
     "callup": "callup",
     "audit": "audit",
+    "sweep_fails": "sweep-fails",
+    "sweep_fails_from": "sweep-fails-from:",
 }
 _C = COMMUNITY_KEYS
 
@@ -65,6 +65,10 @@ class CommunityKeys:
     def __init__(self, community_id: str):
         self.community_id = community_id
         self.base = f"{PREFIX}{{c:{community_id}}}:"
+
+    def sweep_fails_from(self, client: str) -> str:
+        """Counter of wrong sweep codes from one client address (a /64 for IPv6)."""
+        return f"{self.base}{_C['sweep_fails_from']}{client}"
 
     def idem(self, op: str, request_id: str) -> str:
         return f"{self.base}{_C['idem']}{op}:{request_id}"
@@ -96,6 +100,7 @@ class CommunityKeys:
 
     # The fixed keys, one line each: the name here, the table's name, what the key holds.
     meta = _key("meta", "Hash: id, name, sites (JSON list, first = where home visits go), round, sweep code.")
+    sweep_fails = _key("sweep_fails", "Counter of wrong sweep codes for the community, for a while after the latest.")
     person_keys = _key("person_keys", "Hash: person key (``documents.person_key``) -> person id.")
     units = _key("units", "Hash: unit number -> JSON [compound, building, unit].")
     counts = _key("counts", "Hash, all rounds: ``<u>:hh`` households, ``<u>:pl`` households pledged.")

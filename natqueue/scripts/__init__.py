@@ -32,6 +32,8 @@ REGISTRY = {
     "SET_STATION": "set_station.lua",
     "SITE_SNAPSHOT": "site_snapshot.lua",
     "REFRESH_ZONE": "refresh_zone.lua",
+    "SIGN_IN_CODE": "sign_in_code.lua",
+    "REVOKE_TOKEN": "revoke_token.lua",
     # Tickets: joining, being called, every move after that
     "JOIN": "join.lua",
     "CALL_NEXT": "call_next.lua",

@@ -9,8 +9,8 @@
 --- @include "pace"
 --- @include "figures"
 
-local prior = redis.call('GET', KEYS[4])
-if prior then return {'replay', prior} end
+local replay = idem_replay(KEYS[4])
+if replay then return replay end
 local status = redis.call('HGET', KEYS[1], ARGV[1])
 if not status then return {'err', 'station_not_found', ''} end
 if status ~= 'open' then return {'err', 'station_not_open', status} end
@@ -26,7 +26,7 @@ elseif group == '' then
   if #oldest > 0 and not redis.call('HGET', ARGV[2] .. oldest[1], 'lane') then popped = oldest end
 end
 if #popped == 0 then
-  redis.call('SET', KEYS[4], '', 'EX', IDEM_TTL)
+  idem_claim(KEYS[4], '')
   return {'empty'}
 end
 local first = popped[1]
@@ -61,6 +61,6 @@ if #also > 0 then event.also = also end
 event.waiting = redis.call('ZCARD', KEYS[2])
 event.pace, event.pace_single = paces(KEYS[1], now)
 local event_id, event_json = emit(KEYS[3], event)
-redis.call('SET', KEYS[4], first, 'EX', IDEM_TTL)
+idem_claim(KEYS[4], first)
 table.remove(called, 1)
 return {'ok', first, event_id, event_json, called}

@@ -5,8 +5,8 @@
 --- @include "flow"
 --- @include "tubes"
 
-local prior = redis.call('GET', KEYS[1])
-if prior then return {'replay', prior} end
+local replay = idem_replay(KEYS[1])
+if replay then return replay end
 local now = now_ms()
 local code = redis.call('HGET', BASE .. K.open_tubes, ARGV[1])
 if not code then return {'err', 'no_open_tube', ''} end

@@ -5,8 +5,8 @@
 --    | {'err', 'not_accounted', JSON list of {unit, untested, home}}
 --- @include "community"
 
-local p = prior()
-if p then return {'replay', p} end
+local replay = idem_replay(KEYS[2])
+if replay then return replay end
 local n = ARGV[1]
 local raw = redis.call('HGET', BASE .. C.rounds, n)
 if not raw then return {'err', 'round_not_found', n} end

@@ -3,8 +3,8 @@
 -- ARGV[1] id  ARGV[2] name  ARGV[3] JSON list of site ids -> {'ok', id} | {'replay', id}
 --- @include "community_members"
 
-local p = prior()
-if p then return {'replay', p} end
+local replay = idem_replay(KEYS[2])
+if replay then return replay end
 if redis.call('SISMEMBER', KEYS[4], CID) == 1 then return {'err', 'community_exists', CID} end
 local sites = cjson.decode(ARGV[3])
 for i, site in ipairs(sites) do

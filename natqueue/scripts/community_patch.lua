@@ -6,8 +6,8 @@
 -- ARGV[5] JSON list of the sites whose metas are KEYS[5..] -> {'ok', id} | {'replay', id}
 --- @include "community_members"
 
-local p = prior()
-if p then return {'replay', p} end
+local replay = idem_replay(KEYS[2])
+if replay then return replay end
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'err', 'community_not_found', CID} end
 if ARGV[3] ~= '' then
   local current = redis.call('HGET', KEYS[1], 'sites')

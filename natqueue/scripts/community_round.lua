@@ -4,8 +4,8 @@
 -- ARGV[1] name  ARGV[2] JSON {site: site round} -> {'ok', n} | {'replay', n}
 --- @include "community"
 
-local p = prior()
-if p then return {'replay', p} end
+local replay = idem_replay(KEYS[2])
+if replay then return replay end
 local old = community_round()
 local n = tostring(tonumber(old) + 1)
 local now = now_ms()

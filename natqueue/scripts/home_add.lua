@@ -6,8 +6,8 @@
 --- @include "flow"
 --- @include "rounds"
 
-local prior = redis.call('GET', KEYS[1])
-if prior then return {'replay', prior} end
+local replay = idem_replay(KEYS[1])
+if replay then return replay end
 local now = now_ms()
 local p = cjson.decode(ARGV[2])
 local holder = redis.call('HGET', BASE .. K.live_ids, p.person)

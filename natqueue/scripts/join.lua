@@ -1,15 +1,19 @@
 -- Join the queue: one person, or a household on one phone (all tickets or none).
 -- KEYS[1] meta  KEYS[2] stations  KEYS[3] waiting  KEYS[4] live_ids  KEYS[5] seq
--- KEYS[6] events  KEYS[7] idem
+-- KEYS[6] events  KEYS[7] idem  KEYS[8] the site's join counter  KEYS[9] the client address's
 -- ARGV[1] ticket key prefix  ARGV[2] household id ('' for one person)  ARGV[3] walk-in ('1' or '')
 -- ARGV[4] JSON list of people: {id, token, name, phone, doc_type, id_number, person, lane,
---   priority, single, declared}, then the tail
+--   priority, single, declared}
+-- ARGV[5] joins per address (0: no limit, staff's walk-ins)  ARGV[6] its window (s)
+-- ARGV[7] joins per site (0: no limit)  ARGV[8] its window (s), then the tail
 -- -> {'ok', ticket ids, event_id, event_json, {ticket flat, ahead} per person, last event id,
---     pooled pace, single pace} | {'replay', first ticket id} | {'err', code, detail}
+--     pooled pace, single pace} | {'replay', first ticket id}
+--    | {'err', code, detail} ('too_many_joins': detail is the seconds to wait)
 --- @include "lanes"
 --- @include "rounds"
 --- @include "pace"
 --- @include "figures"
+--- @include "rate"
 
 -- A001..A999, B001.. : a letter per 999 tickets, so numbers stay short to read aloud.
 local function ticket_number(seq)
@@ -17,19 +21,31 @@ local function ticket_number(seq)
   return string.char(65 + block) .. string.format('%03d', (seq - 1) % 999 + 1)
 end
 
-local prior = redis.call('GET', KEYS[7])
-if prior then return {'replay', prior} end
+local replay = idem_replay(KEYS[7])
+if replay then return replay end
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'err', 'site_not_found', ''} end
 local any_open = false
 for _, s in ipairs(redis.call('HVALS', KEYS[2])) do
   if s ~= 'closed' then any_open = true end
 end
 if not any_open then return {'err', 'site_closed', ''} end
+-- A script must not fill the queue: every attempt past this point counts, a refused one too
+-- (asking again and again whether an ID is queued is an attempt); a replay does not.
+local wait_s = rate_refused({{KEYS[9], ARGV[5]}, {KEYS[8], ARGV[7]}})
+if wait_s then return {'err', 'too_many_joins', tostring(wait_s)} end
+if tonumber(ARGV[5]) > 0 then rate_count(KEYS[9], ARGV[6]) end
+if tonumber(ARGV[7]) > 0 then rate_count(KEYS[8], ARGV[8]) end
 local people = cjson.decode(ARGV[4])
+-- Someone already queued: say so, but give their ticket number only to whoever gives the
+-- phone it joined with (the holder who lost the page) or to staff (a walk-in): anyone else
+-- would learn when a stranger is called.
 for i, p in ipairs(people) do
   local holder = redis.call('HGET', KEYS[4], p.person)
   if holder then
-    return {'err', 'already_queued', (redis.call('HGET', ARGV[1] .. holder, 'number') or '') .. '@' .. (i - 1)}
+    local held = redis.call('HMGET', ARGV[1] .. holder, 'number', 'phone')
+    local number = ''
+    if ARGV[3] == '1' or (p.phone ~= '' and p.phone == held[2]) then number = held[1] or '' end
+    return {'err', 'already_queued', number .. '@' .. (i - 1)}
   end
 end
 local now = now_ms()
@@ -70,7 +86,7 @@ local event = {type = 'joined', number = first[1], entered = first_seq, lane = f
   waiting = redis.call('ZCARD', KEYS[3]), pace = site_pace, pace_single = single_pace, ts = now}
 if #also > 0 then event.also = also end
 local event_id, event_json = emit(KEYS[6], event)
-redis.call('SET', KEYS[7], ids[1], 'EX', IDEM_TTL)
+idem_claim(KEYS[7], ids[1])
 -- Each new ticket as ticket_snapshot.lua shows it, so a join needs no second round trip.
 local snaps = {}
 for i, p in ipairs(people) do

@@ -5,8 +5,8 @@
 --- @include "flow"
 --- @include "tubes"
 
-local prior = redis.call('GET', KEYS[1])
-if prior then return {'replay', prior} end
+local replay = idem_replay(KEYS[1])
+if replay then return replay end
 local now = now_ms()
 local tkey, to = ARGV[1], ARGV[2]
 local t = redis.call('HMGET', tkey, 'id', 'status', 'tube', 'single', 'round', 'sample_mode')

@@ -13,8 +13,8 @@
 --- @include "no_shows"
 --- @include "pace"
 
-local prior = redis.call('GET', KEYS[4])
-if prior then return {'replay', prior} end
+local replay = idem_replay(KEYS[4])
+if replay then return replay end
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'err', 'ticket_not_found', ''} end
 local t = redis.call('HMGET', KEYS[1], 'id', 'status', 'station', 'number', 'finished_ms', 'person', 'id_number')
 local tid, status, station, number, finished = t[1], t[2], t[3], t[4], tonumber(t[5] or '')
@@ -37,5 +37,5 @@ local event = {type = 'called', returned = true, number = number, station = tonu
 event.waiting = redis.call('ZCARD', KEYS[7])
 event.pace, event.pace_single = paces(KEYS[5], now)
 local event_id, event_json = emit(KEYS[3], event)
-redis.call('SET', KEYS[4], tid, 'EX', IDEM_TTL)
+idem_claim(KEYS[4], tid)
 return {'ok', tid, event_id, event_json}

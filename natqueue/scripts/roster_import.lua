@@ -7,9 +7,10 @@
 -- -> {'ok', added, updated, unchanged} | {'replay', 'added:updated:unchanged'}
 --- @include "coverage_status"
 
-local p = prior()
-if p then
-  local a, u, s = string.match(p, '^(%d+):(%d+):(%d+)$')
+local replay = idem_replay(KEYS[2])
+if replay then
+  if replay[1] ~= 'replay' then return replay end
+  local a, u, s = string.match(replay[2], '^(%d+):(%d+):(%d+)$')
   return {'ok', tonumber(a), tonumber(u), tonumber(s)}
 end
 local n = community_round()

@@ -7,7 +7,8 @@
 --   then the tail
 -- -> {'ok', changes} | {'replay'} | {'err', code, detail}
 
-if redis.call('GET', KEYS[3]) then return {'replay'} end
+local replay = idem_replay(KEYS[3])
+if replay then return replay end
 if not redis.call('HGET', KEYS[4], ARGV[1]) then return {'err', 'station_not_found', ''} end
 local now = now_ms()
 local wanted = {}
@@ -31,5 +32,5 @@ for person, role in pairs(wanted) do
     'move', 'in', 'ts', now, 'by', ARGV[2])
   changes = changes + 1
 end
-redis.call('SET', KEYS[3], '1', 'EX', IDEM_TTL)
+idem_claim(KEYS[3], '1')
 return {'ok', changes}

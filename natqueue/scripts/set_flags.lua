@@ -9,8 +9,8 @@
 --- @include "flow"
 --- @include "lanes"
 
-local prior = redis.call('GET', KEYS[1])
-if prior then return {'replay', prior} end
+local replay = idem_replay(KEYS[1])
+if replay then return replay end
 local now = now_ms()
 local tkey = ARGV[1]
 local t = redis.call('HMGET', tkey, 'id', 'status', 'lane', 'score', 'priority', 'single', 'number', 'station')

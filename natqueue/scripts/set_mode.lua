@@ -6,8 +6,8 @@
 --- @include "tubes"
 --- @include "pace"
 
-local prior = redis.call('GET', KEYS[1])
-if prior then return {'replay', prior} end
+local replay = idem_replay(KEYS[1])
+if replay then return replay end
 local now = now_ms()
 if not redis.call('HGET', BASE .. K.stations, ARGV[1]) then return {'err', 'station_not_found', ''} end
 local code = redis.call('HGET', BASE .. K.open_tubes, ARGV[1])

@@ -5,8 +5,8 @@
 -- -> {'ok', hid, unit JSON} | {'replay', hid}
 --- @include "community"
 
-local p = prior()
-if p then return {'replay', p} end
+local replay = idem_replay(KEYS[2])
+if replay then return replay end
 local hkey = BASE .. C.household .. ARGV[1]
 local u = redis.call('HGET', hkey, 'u')
 if not u then return {'err', 'household_not_found', ARGV[1]} end

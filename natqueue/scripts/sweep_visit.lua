@@ -4,8 +4,8 @@
 -- -> {'ok', hid, round, unit JSON} | {'replay', hid}
 --- @include "community"
 
-local p = prior()
-if p then return {'replay', p} end
+local replay = idem_replay(KEYS[2])
+if replay then return replay end
 local n = community_round()
 local record = cjson.decode(redis.call('HGET', BASE .. C.rounds, n))
 if record.closed_ms then return {'err', 'round_closed', n} end

@@ -16,8 +16,8 @@
 --- @include "figures"
 --- @include "no_shows"
 
-local prior = redis.call('GET', KEYS[5])
-if prior then return {'replay', prior} end
+local replay = idem_replay(KEYS[5])
+if replay then return replay end
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'err', 'ticket_not_found', ''} end
 local t = redis.call('HMGET', KEYS[1], 'id', 'token', 'status', 'station', 'number', 'score', 'id_number')
 local tid, token, status, station, number, score, id_number = t[1], t[2], t[3], t[4], t[5], t[6], t[7]
@@ -83,5 +83,5 @@ end
 event.waiting = redis.call('ZCARD', KEYS[2])
 event.pace, event.pace_single = paces(KEYS[7], now)
 local event_id, event_json = emit(KEYS[4], event)
-redis.call('SET', KEYS[5], tid, 'EX', IDEM_TTL)
+idem_claim(KEYS[5], tid)
 return {'ok', tid, event_id, event_json, COVERAGE_NOTE}

@@ -7,6 +7,7 @@ touching global state.
 
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import redis
@@ -14,6 +15,18 @@ import redis
 from natqueue import scripts
 from natqueue.keys import SiteKeys
 from natqueue.store.batching import Coalescer
+
+#: The fingerprint of the request being served (its endpoint and body, hashed), set by the web
+#: layer for the request's duration (``serving``). Every script gets it in its tail and binds its
+#: idempotency claim to it, so an Idempotency-Key replays its own request and no other. It is a
+#: context variable so that no domain function has to carry it: each gevent greenlet (and each
+#: thread) serving a request has its own. '' outside a request: the CLI, domain tests.
+_REQUEST_FINGERPRINT: ContextVar[str] = ContextVar("natq_request_fingerprint", default="")
+
+
+def serving(fingerprint: str) -> None:
+    """Bind the scripts run from now on, in this greenlet or thread, to the request ``fingerprint``."""
+    _REQUEST_FINGERPRINT.set(fingerprint)
 
 
 def request_key(request_id: str | None) -> str:
@@ -98,6 +111,7 @@ class Backend:
             t.default_service_s,
             t.min_samples,
             "" if self.clock is None else int(self.clock()),
+            _REQUEST_FINGERPRINT.get(),
         ]
 
     def now_ms(self) -> int:

@@ -2,8 +2,9 @@
 the join prove it is theirs (``scripts/recover_ticket.lua``).
 
 The answer to a pair that matches no live ticket is the same whether the ID is queued or not,
-and wrong pairs are counted per client and site and refused for a while past a limit, as wrong
-staff codes are: the endpoint cannot be used to learn who is in the queue.
+and wrong pairs are counted per client address and site and refused for a while past a limit,
+checked and counted in the script itself as wrong staff codes are: the endpoint cannot be used
+to learn who is in the queue.
 """
 
 import hashlib
@@ -31,22 +32,12 @@ def recover(backend: Backend, site_id: str, doc_type: str, id_number: str, phone
     keys = SiteKeys(site_id)
     if not backend.redis.exists(keys.meta):
         raise QueueError("site_not_found", site_id)
-    fails_key = keys.recover_fails(_digest(client))
-    if int(backend.redis.get(fails_key) or 0) >= RECOVER_FAIL_LIMIT:
-        raise QueueError("too_many_attempts", site_id)
     person = person_key(doc_type, id_number)
-    try:
-        result = backend.run(
-            "RECOVER_TICKET",
-            [keys.live_ids, keys.idem("recover:" + _digest(person, phone), request_key(request_id))],
-            [person, phone, secrets.token_urlsafe(18)],
-            keys,
-        )
-    except QueueError as exc:
-        if exc.code == "not_found":
-            pipe = backend.redis.pipeline(transaction=True)
-            pipe.incr(fails_key)
-            pipe.expire(fails_key, RECOVER_FAIL_WINDOW_S)  # the lock-out runs from the latest miss
-            pipe.execute()
-        raise
+    result = backend.run(
+        "RECOVER_TICKET",
+        [keys.live_ids, keys.idem("recover:" + _digest(person, phone), request_key(request_id)),
+         keys.recover_fails(_digest(client))],
+        [person, phone, secrets.token_urlsafe(18), RECOVER_FAIL_LIMIT, RECOVER_FAIL_WINDOW_S],
+        keys,
+    )
     return get_ticket(backend, result[1], include_token=True)

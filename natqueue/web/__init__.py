@@ -148,9 +148,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Import the Socket.IO handlers before init_app: handlers declared while no server
     # exists are kept by Flask-SocketIO and registered again on every init_app (each
     # app a test makes); declared after, they would bind to the first server only.
-    from natqueue.web import cli, errors, events  # noqa: F401  (events: the Socket.IO handlers)
+    from natqueue.web import cli, clients, csrf, errors, events, headers, requests  # noqa: F401  (events: the Socket.IO handlers)
 
     _init_socketio(app)
+    clients.init_app(app)  # after Socket.IO's middleware, so sockets see the real address too
+    headers.init_app(app)  # CSP with a nonce per page, nosniff, no framing, same-origin referrers
+    csrf.init_app(app)  # no form bodies; a cookie's state changes from natqueue's own pages only
+    app.before_request(requests.bind_fingerprint)  # every idempotency key bound to its request
     from natqueue.community import coverage
     from natqueue.web import addresses, api, broadcast, formatting, pages
 

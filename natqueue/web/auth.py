@@ -1,14 +1,22 @@
 """Who may do what: the organizer (one token, every site) and station staff (one site).
 
 Staff sign in with their site's staff code and get a signed token that names
-the site and the staff-code version; rotating the code bumps the version and
-so signs every old token out. Browsers keep the token in an HttpOnly cookie
-(SameSite=Lax, so another site cannot post with it); scripts send it as a
-Bearer token.
+the site, the staff-code version and the token's own id; rotating the code bumps
+the version and so signs every old token out, and a sign-out revokes that one
+token by its id (other stations stay signed in). Browsers keep the token in an
+HttpOnly cookie; scripts send it as a Bearer token. Cookies are ``Secure`` when
+the request came over TLS (behind a proxy, as ``NATQ_TRUSTED_PROXIES`` says).
+
+The organizer's browser never holds the organizer token: signing in trades it
+for a signed session that names a hash of the token, so a copied cookie does not
+reveal it, and changing ``NATQ_ADMIN_TOKEN`` signs every organizer browser out.
+SameSite does not stop a page on another port of the same host: ``csrf.py`` does.
 """
 
 import functools
+import hashlib
 import hmac
+import secrets
 
 from flask import current_app, g, request
 from flask_babel import lazy_gettext as _l
@@ -27,12 +35,32 @@ ORGANIZER_COOKIE_MAX_AGE = 12 * 3600
 STAFF_TOKEN_MAX_AGE = 16 * 3600
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="natqueue-staff")
+def _serializer(salt: str = "natqueue-staff") -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
 def issue_staff_token(site_id: str, version: int) -> str:
-    return _serializer().dumps({"site": site_id, "v": version})
+    return _serializer().dumps({"site": site_id, "v": version, "j": secrets.token_urlsafe(9)})
+
+
+def _organizer_mark() -> str:
+    """What an organizer session names: a hash of the organizer token, not the token."""
+    return hashlib.sha256(b"natqueue-organizer:" + current_app.config["NATQ_ADMIN_TOKEN"].encode()).hexdigest()[:24]
+
+
+def issue_organizer_session() -> str:
+    return _serializer("natqueue-organizer").dumps({"o": _organizer_mark()})
+
+
+def is_organizer_session(value: str | None) -> bool:
+    """A signed session made for the organizer token in force now (and not older than the cookie)."""
+    if not value:
+        return False
+    try:
+        data = _serializer("natqueue-organizer").loads(value, max_age=ORGANIZER_COOKIE_MAX_AGE)
+    except BadSignature:
+        return False
+    return isinstance(data, dict) and hmac.compare_digest(str(data.get("o")), _organizer_mark())
 
 
 def _bearer() -> str | None:
@@ -59,18 +87,37 @@ def _signed(serializer: URLSafeTimedSerializer, token: str | None, max_age: int)
         return None
 
 
+def read_staff_token(token: str | None) -> tuple[dict, int] | None:
+    """(what a staff token says, when it was signed in s) if it is one of ours and not expired."""
+    if not token:
+        return None
+    try:
+        data, signed_at = _serializer().loads(token, max_age=STAFF_TOKEN_MAX_AGE, return_timestamp=True)
+    except BadSignature:
+        return None
+    return (data, int(signed_at.timestamp())) if isinstance(data, dict) else None
+
+
 def staff_site(token: str | None) -> str | None:
-    """The site a staff token is good for now, or None."""
-    data = _signed(_serializer(), token, STAFF_TOKEN_MAX_AGE)
-    if data is None:
+    """The site a staff token is good for now, or None: signed by us, not expired, of the
+    staff code in force, and not signed out."""
+    read = read_staff_token(token)
+    if read is None or not isinstance(read[0].get("site"), str):
         return None
-    site_id = data.get("site")
-    if staff_code.staff_version(get_backend(), site_id) != data.get("v"):
+    data = read[0]
+    version, revoked = staff_code.token_state(get_backend(), data["site"], data.get("j"))
+    if revoked or version != data.get("v"):
         return None
-    return site_id
+    return data["site"]
+
+
+def staff_tokens() -> list[str]:
+    """The staff tokens this request carries: its Bearer header, its cookie."""
+    return [t for t in (_bearer(), request.cookies.get(STAFF_COOKIE)) if t]
 
 
 def credentials() -> list[str]:
+    """Everything this request offers as a credential (to tell 401 from 403)."""
     found = [_bearer(), request.cookies.get(STAFF_COOKIE), request.cookies.get(ORGANIZER_COOKIE),
              request.cookies.get(SWEEP_COOKIE)]
     return [t for t in found if t]
@@ -108,13 +155,12 @@ def sweep_claims(token: str | None) -> dict | None:
 def check_community(community_id: str, sweep_ok: bool = True):
     """None when the caller is the organizer, or (``sweep_ok``) a sweep team of this very
     community; else the error response. Sets ``g.actor`` and ``g.team``."""
-    tokens = credentials()
-    if not tokens:
+    if not credentials():
         return _refuse(None)
-    for token in tokens:
-        if is_organizer_token(token):
-            g.actor, g.team = "organizer", "organizer"
-            return None
+    if is_organizer():
+        g.actor, g.team = "organizer", "organizer"
+        return None
+    for token in (_bearer(), request.cookies.get(SWEEP_COOKIE)):
         claims = sweep_claims(token) if sweep_ok else None
         if claims and claims["community"] == community_id:
             g.actor, g.team = "sweep", claims["team"]
@@ -124,13 +170,12 @@ def check_community(community_id: str, sweep_ok: bool = True):
 
 def may_act_for_site(site_id: str) -> bool | None:
     """True: allowed. False: credentials given but not good for this site. None: none given."""
-    tokens = credentials()
-    if not tokens:
+    if not credentials():
         return None
-    for token in tokens:
-        if is_organizer_token(token):
-            g.actor = "organizer"
-            return True
+    if is_organizer():
+        g.actor = "organizer"
+        return True
+    for token in staff_tokens():
         if staff_site(token) == site_id:
             g.actor = "staff"
             return True
@@ -146,9 +191,8 @@ def _refuse(allowed: bool | None):
 def require_organizer(view):
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
-        tokens = credentials()
-        if not any(is_organizer_token(t) for t in tokens):
-            return _refuse(None if not tokens else False)
+        if not is_organizer():
+            return _refuse(None if not credentials() else False)
         g.actor = "organizer"
         return view(*args, **kwargs)
 
@@ -169,8 +213,8 @@ def require_staff(view):
 
 
 def is_organizer() -> bool:
-    """For pages: does this request carry the organizer token (header or cookie)?"""
-    return any(is_organizer_token(t) for t in credentials())
+    """Does this request carry the organizer token (Bearer) or an organizer session (cookie)?"""
+    return is_organizer_token(_bearer()) or is_organizer_session(request.cookies.get(ORGANIZER_COOKIE))
 
 
 def check_staff(site_id: str):

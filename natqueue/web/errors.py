@@ -27,6 +27,9 @@ QUEUE_ERRORS = {
     "too_many_attempts": (429, _l("Too many wrong tries; please wait a few minutes.")),
     "not_found": (404, _l("No ticket in the queue matches this ID number and mobile number.")),
     "return_window_passed": (409, _l("Too late to bring this resident back: they take a new number.")),
+    "too_many_joins": (429, _l("Too many people joined from here just now. Please try again in a minute.")),
+    "idempotency_key_reused": (422, _l("This request key was already used for another request. "
+                                       "Send the request again with a new key.")),
     "bad_status": (400, _l("Unknown status.")),
     "bad_operation": (400, _l("Unknown operation.")),
     "bad_reason": (400, _l("Unknown pause reason.")),
@@ -83,6 +86,13 @@ def from_queue_error(exc: QueueError):
         extra["current_status"] = exc.detail
     if exc.code == "station_not_open":
         extra["station_status"] = exc.detail
+    if exc.code == "already_queued" and "number" not in extra:
+        message = _l("This ID number is already in the queue. "
+                     "Enter the phone number it joined with to see its ticket number.")
+    if exc.code == "too_many_joins":
+        response, status = api_error(status, exc.code, message, retry_after_s=int(exc.detail or 60))
+        response.headers["Retry-After"] = str(int(exc.detail or 60))
+        return response, status
     return api_error(status, exc.code, message, **extra)
 
 
@@ -99,10 +109,20 @@ def api_blueprint(name: str, import_name: str, url_prefix: str | None = "/api/v1
 
 
 def init_app(app: Flask) -> None:
-    """An unknown address answers in the error shape under ``/api/``, the 404 page elsewhere."""
+    """An unknown address answers in the error shape under ``/api/``, the 404 page elsewhere;
+    so does a method the address does not take (a ticket id with a '/' in it can land on a
+    route of another method, found while matching, before any blueprint's own handler)."""
 
     @app.errorhandler(404)
     def _not_found(_exc):
         if request.path.startswith("/api/"):
             return api_error(404, "not_found", _l("Not found."))
         return render_template("404.html"), 404
+
+    @app.errorhandler(405)
+    def _method(exc):
+        if request.path.startswith("/api/"):
+            response, status = api_error(405, "method_not_allowed", _l("Method not allowed."))
+            response.headers["Allow"] = ", ".join(exc.valid_methods or ())
+            return response, status
+        return exc

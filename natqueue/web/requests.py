@@ -6,12 +6,15 @@ asked for an unknown site answers the 404 page. The field codes (``integer_1_to_
 ``one_of_pooled_single``...) are part of the API: clients show them next to the field.
 """
 
+import hashlib
+import json
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Response, abort, current_app, g, request
 
 from natqueue.figures.public_list import PublicList
 from natqueue.sites import registry
+from natqueue.store import backend as store
 from natqueue.store.backend import QueueError
 from natqueue.tickets import ids, lanes
 from natqueue.tickets.documents import clean_document
@@ -39,8 +42,37 @@ def optional_body() -> dict:
 
 
 def idempotency_key() -> str | None:
-    """The request id a client sends so that its retries replay instead of acting twice."""
+    """The request id a client sends so that its retries replay instead of acting twice.
+    Its claim is bound to the request's fingerprint (``bind_fingerprint``)."""
     return clean_request_id(request.headers.get("Idempotency-Key"))
+
+
+_SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
+
+
+def request_fingerprint() -> str:
+    """A hash of what this request asks for: its method, endpoint, URL values and body (JSON
+    compared by value, so a retry that orders its fields differently is the same request; no
+    body at all is ``{}``, as the endpoints read it). An upload (a roster's CSV) is named by its
+    type and length only: it is read once, by its view, under that view's own size limit."""
+    body = request.get_json(silent=True) if request.is_json else None
+    if body is not None:
+        content = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    elif not request.content_length:
+        content = b"{}"
+    else:
+        content = f"{request.mimetype}:{request.content_length}".encode()
+    what = json.dumps([request.method, request.endpoint, sorted((request.view_args or {}).items())],
+                      default=str).encode()
+    return hashlib.sha256(what + b"\0" + content).hexdigest()[:32]
+
+
+def bind_fingerprint() -> None:
+    """Before every request: the scripts it runs bind their idempotency claims to its
+    fingerprint, so a key sent again with another body or to another endpoint is refused
+    (422 ``idempotency_key_reused``) instead of replaying someone else's answer. Reads bind
+    nothing: they claim no keys."""
+    store.serving("" if request.method in _SAFE_METHODS else request_fingerprint())
 
 
 # --- one family of field checks ----------------------------------------------------------

@@ -170,8 +170,10 @@
     ev.preventDefault();
     var file = ev.target.elements.namedItem("file").files[0];
     if (!file) { message(S.chooseFile); return; }
+    // A form's types (a .txt file is text/plain) are refused from any page: a roster goes as CSV.
+    var type = !file.type || /^(text\/plain|multipart\/|application\/x-www-form)/.test(file.type) ? "text/csv" : file.type;
     window.fetch(base + "/roster", { method: "PUT", credentials: "same-origin", body: file,
-                                     headers: { "Content-Type": file.type || "application/octet-stream",
+                                     headers: { "Content-Type": type,
                                                 "Idempotency-Key": NQ.newKey() } })
       .then(function (res) { return res.json().then(function (b) { return { status: res.status, body: b }; }); })
       .then(function (r) {

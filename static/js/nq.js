@@ -72,8 +72,11 @@
    * refusal's body is {"error": {"code", "message", "fields"}} (NQ.errorOf reads it).
    * Rejects with an Error whose .network is true when no such answer came: the network is down,
    * the request was cut, or something between (a proxy, a captive portal) answered instead of the
-   * server (.status then says what it answered). The request may or may not have reached the server:
-   * a retry with the same key is safe. */
+   * server (.status then says what it answered), or no answer came within opts.timeout ms
+   * (NQ.timeoutMs unless given; .timeout is then true, and the request is abandoned). A call
+   * never hangs: a page waiting on one answer would ignore every press after it. The request may
+   * or may not have reached the server: a retry with the same key is safe. */
+  NQ.timeoutMs = 10000;
   NQ.api = function (method, url, body, opts) {
     opts = opts || {};
     var headers = {}, extra = opts.headers || {};
@@ -84,15 +87,27 @@
     var init = { method: method, headers: headers, credentials: "same-origin" };
     if (body !== undefined) { init.body = JSON.stringify(body); }
     if (opts.cache) { init.cache = opts.cache; }
-    return window.fetch(url, init).then(function (res) {
-      return res.json().then(function (data) {
-        return { status: res.status, ok: res.ok, body: data };
-      }, function () { throw unanswered(res.status); });
-    }, function () { throw unanswered(0); });
+    var abort = window.AbortController ? new window.AbortController() : null;
+    if (abort) { init.signal = abort.signal; }
+    return new Promise(function (resolve, reject) {
+      // Without AbortController (old browsers) the request runs on, but its answer is ignored.
+      var timer = setTimeout(function () {
+        reject(unanswered(0, true));
+        if (abort) { abort.abort(); }
+      }, opts.timeout || NQ.timeoutMs);
+      window.fetch(url, init).then(function (res) {
+        return res.json().then(function (data) {
+          return { status: res.status, ok: res.ok, body: data };
+        }, function () { throw unanswered(res.status); });
+      }, function () { throw unanswered(0); }).then(function (r) {
+        clearTimeout(timer); resolve(r);
+      }, function (err) { clearTimeout(timer); reject(err); });
+    });
   };
-  function unanswered(status) {
-    var err = new Error(status ? "not the server's answer (HTTP " + status + ")" : "network failure");
-    err.network = true; err.status = status;
+  function unanswered(status, timedOut) {
+    var err = new Error(timedOut ? "no answer in time" : status ? "not the server's answer (HTTP " + status + ")"
+      : "network failure");
+    err.network = true; err.status = status; err.timeout = !!timedOut;
     return err;
   }
   NQ.errorOf = function (r) { return (r && r.body && r.body.error) || {}; };

@@ -92,14 +92,16 @@
     if (r.status >= 400) { halves.message(errorText(r)); }
     halves.refresh();
   }
-  function flags(id, body) { post("/api/v1/tickets/" + encodeURIComponent(id) + "/flags", body).then(after); }
+  // No answer (network down, or none in time): said, never dropped without a word.
+  function unanswered(err) { halves.message(err && err.timeout ? S.noAnswer : S.network); }
+  function flags(id, body) { post("/api/v1/tickets/" + encodeURIComponent(id) + "/flags", body).then(after, unanswered); }
   function voidSample(id) {
     var reason = window.prompt(T.voidReason);
-    if (reason) { post("/api/v1/tickets/" + encodeURIComponent(id) + "/void", { reason: reason }).then(after); }
+    if (reason) { post("/api/v1/tickets/" + encodeURIComponent(id) + "/void", { reason: reason }).then(after, unanswered); }
   }
   function moveSample(id) {
     var code = window.prompt(T.moveTo);
-    if (code) { post("/api/v1/tickets/" + encodeURIComponent(id) + "/move", { tube: code.trim() }).then(after); }
+    if (code) { post("/api/v1/tickets/" + encodeURIComponent(id) + "/move", { tube: code.trim() }).then(after, unanswered); }
   }
 
   // Staff set priority (with its reason) or the yellow-code mark on anyone in line.
@@ -150,13 +152,13 @@
     }
   };
   $("void-last").addEventListener("click", function () { if (lastSampled) { voidSample(lastSampled); } });
-  $("tube-close").addEventListener("click", function () { post(base + "/tube/close").then(after); });
+  $("tube-close").addEventListener("click", function () { post(base + "/tube/close").then(after, unanswered); });
   Array.prototype.forEach.call(document.querySelectorAll("[data-mode]"), function (b) {
-    b.addEventListener("click", function () { post(base + "/mode", { mode: b.getAttribute("data-mode") }).then(after); });
+    b.addEventListener("click", function () { post(base + "/mode", { mode: b.getAttribute("data-mode") }).then(after, unanswered); });
   });
   $("medic-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
-    post(base + "/medic", { name: ev.target.medic.value }).then(after);
+    post(base + "/medic", { name: ev.target.medic.value }).then(after, unanswered);
   });
 
   /* --- the scan field --- */

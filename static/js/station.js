@@ -3,19 +3,26 @@
  * Every action is one API call with its own Idempotency-Key, kept until the
  * server answers, so a double tap or a retry after a network blip never calls
  * two people. The console refreshes its lists whenever the site feed moves.
+ * No call waits for ever (NQ.api's timeout): after a second the console says it
+ * is waiting, a press meanwhile is answered with a word, never ignored, and a
+ * call that got no answer says so (pressed again, it replays, never acts twice).
  *
- * A sampled or no-show mark made while the network is down is not lost: it is
- * kept on this device (localStorage, with its Idempotency-Key and, for a sample,
- * the tube shown open) and sent, in order, when the network is back. The key
- * makes a resend harmless; the tube makes the server refuse a sample that would
- * now land in another tube than the one the swab went into.
+ * A sampled or no-show mark the server has not recorded is never lost: made while
+ * the network is down, left unanswered, or refused because this console was signed
+ * out meanwhile (the staff code rotated, a sign-out elsewhere), it is kept on this
+ * device (localStorage, with its Idempotency-Key and its body: for a sample, the tube
+ * shown open) and sent, in order, when the network is back and staff are signed in:
+ * the sign-in panel says how many wait for it. One the server refuses for what it
+ * says (someone else marked the ticket, the tube changed) stays listed with the reason
+ * until a person discards it. The key makes a resend harmless; the tube makes the
+ * server refuse a sample that would now land in another tube than the swab's.
  */
 (function () {
   "use strict";
   var $ = NQ.$, show = NQ.show, fill = NQ.fill;
   var S = NQ.page.strings, site = NQ.page.site, station = NQ.page.station;
   var base = "/api/v1/sites/" + encodeURIComponent(site.id) + "/stations/" + station;
-  var view = null, busy = false, pending = {};
+  var view = null, busy = false, pending = {}, waitTimer = null;
   // Bumped at each sign-in: a refresh sent before it (no cookie yet) may answer
   // 401 after it, on a slow network, and must not sign the staff out again.
   var signIns = 0;
@@ -71,17 +78,8 @@
 
   function message(text) { $("console-message").textContent = text || ""; show($("console-message"), !!text); }
 
-  // A move keeps its Idempotency-Key until the server answers: pressed again after a blip it replays.
-  function api(method, url, body, actionKey) {
-    var opts = {};
-    if (actionKey) { opts.key = pending[actionKey] = pending[actionKey] || NQ.newKey(); }
-    return NQ.api(method, url, body, opts).then(function (r) {
-      if (actionKey) { delete pending[actionKey]; }
-      return r;
-    });
-  }
 
-  function signedOut() { show($("signin"), true); show($("console"), false); }
+  function signedOut() { show($("signin"), true); show($("console"), false); renderOutbox(); }
 
   function current() {
     if (!view || !view.serving.length) { return null; }
@@ -121,13 +119,13 @@
 
   function refresh() {
     var sentAt = signIns;
-    return api("GET", base).then(function (r) {
+    return NQ.api("GET", base).then(function (r) {
       if (r.status === 401 || r.status === 403) { if (sentAt === signIns) { signedOut(); } return; }
       if (r.status === 200) { view = withoutKept(r.body); render(); halves.onView(view, current()); }
     }).catch(function () { /* offline banner says it */ });
   }
 
-  /* --- marks kept through a network cut --- */
+  /* --- marks kept until the server records them --- */
   var outboxKey = "natq:outbox:" + site.id + ":" + station, flushing = false;
   var memoryOutbox = NQ.load(outboxKey, []);
   function saveOutbox(list) {
@@ -136,77 +134,120 @@
   }
   function outbox() { var stored = NQ.load(outboxKey, []); return stored.length ? stored : memoryOutbox; }
   // A view the server sent before a kept mark reached it still lists that person as served
-  // here; as far as this console knows they are done, so they must not come back as current.
+  // here; as far as this console knows they are done, so they must not come back as current
+  // (unless the server refused the mark: then they are still to be marked).
   function withoutKept(v) {
     var kept = {};
-    outbox().forEach(function (item) { if (item.id) { kept[item.id] = true; } });
+    outbox().forEach(function (item) { if (item.id && !item.problem) { kept[item.id] = true; } });
     v.serving = v.serving.filter(function (t) { return !kept[t.id]; });
     return v;
   }
-  function renderOutbox() {
-    var n = outbox().length;
-    $("outbox").textContent = n ? fill(S.outbox, { n: n }) : "";
-    show($("outbox"), n > 0);
+  function discard(item) {
+    if (!window.confirm(fill(S.confirmDiscard, { number: item.number }))) { return; }
+    saveOutbox(outbox().filter(function (x) { return x.key !== item.key; }));
+    renderOutbox();
   }
-  function keep(name, url, body) {
+  function renderOutbox() {
+    var list = outbox(), toSend = list.filter(function (x) { return !x.problem; }).length;
+    $("outbox-count").textContent = toSend ? fill(S.outbox, { n: toSend }) : "";
+    var problems = $("outbox-problems"); problems.innerHTML = "";
+    list.filter(function (x) { return x.problem; }).forEach(function (item) {
+      var li = document.createElement("li");
+      li.textContent = fill(S.outboxProblem, { number: item.number, message: item.problem }) + " ";
+      var b = document.createElement("button");
+      b.type = "button"; b.className = "mini-btn"; b.textContent = S.discard;
+      b.addEventListener("click", function () { discard(item); });
+      li.appendChild(b); problems.appendChild(li);
+    });
+    show($("outbox"), list.length > 0);
+    // Signed out with marks still here: the sign-in panel says they wait for it.
+    $("outbox-signin").textContent = toSend ? fill(S.keptSignIn, { n: toSend }) : "";
+    show($("outbox-signin"), toSend > 0 && !$("signin").hidden);
+  }
+  // Keep a mark the server has not recorded; false for a move that is not a mark.
+  function keep(name, url, body, key, signIn) {
     var move = name.split(":")[0], id = name.slice(move.length + 1);
     if (move !== "sampled" && move !== "no-show") { return false; }
     var cur = view && view.serving.filter(function (t) { return t.id === id; })[0];
-    var item = { key: pending[name], name: name, url: url, id: id, number: cur ? cur.number : "", body: body || {} };
-    if (move === "sampled" && halves.openTube !== undefined) { item.body.tube = halves.openTube; }
+    // The body as first sent: its key is bound to it, and a resend with another body is refused.
+    var item = { key: key, name: name, url: url, id: id, number: cur ? cur.number : "", body: body };
     delete pending[name];
-    saveOutbox(outbox().concat([item]));
+    if (!outbox().some(function (x) { return x.key === key; })) { saveOutbox(outbox().concat([item])); }
     if (view && cur) {  // done here, as far as this console knows: the medic moves on
       view.serving = view.serving.filter(function (t) { return t.id !== cur.id; });
       render();
     }
-    message(fill(S.queued, { number: item.number }));
+    if (!signIn) { message(fill(S.queued, { number: item.number })); setTimeout(flush, 3000); }
     renderOutbox();
-    setTimeout(flush, 3000);
     return true;
   }
   function flush() {
-    var list = outbox();
+    var item = outbox().filter(function (x) { return !x.problem; })[0];
     renderOutbox();
-    if (flushing || !list.length) { return; }
+    if (flushing || !item || $("console").hidden) { return; }  // signed out: sent after the next sign-in
     flushing = true;
-    var item = list[0];
-    // Still no answer of the server's own (offline, or a proxy's error page): kept, tried again later.
     NQ.api("POST", item.url, item.body, { key: item.key }).then(function (r) {
       flushing = false;
-      if (r.status === 401) { signedOut(); return; }  // kept: it goes once staff sign in again
-      saveOutbox(outbox().filter(function (x) { return x.key !== item.key; }));
-      if (r.status >= 400) {
-        message(fill(S.outboxProblem, { number: item.number, message: NQ.errorOf(r).message || r.status }));
+      if (r.status === 401 || r.status === 403) { signedOut(); return; }  // kept: it goes once staff sign in again
+      if (r.status >= 500) { setTimeout(flush, 5000); return; }  // the server is busy: kept, tried again
+      var rest = outbox().filter(function (x) { return x.key !== item.key; });
+      if (r.status >= 400) {  // refused for what it says: kept with the reason until a person discards it
+        item.problem = NQ.errorOf(r).message || String(r.status);
+        rest = outbox().map(function (x) { return x.key === item.key ? item : x; });
+        message(fill(S.outboxProblem, { number: item.number, message: item.problem }));
       } else if (item.name) {
         halves.afterAction(item.name, r.body);  // recorded now: the same follow-up as a mark sent at once
       }
+      saveOutbox(rest);
       refresh();
       flush();
     }, function () { flushing = false; renderOutbox(); setTimeout(flush, 5000); });
   }
 
+  /* --- one press, one call: never two at once, never a press without a word --- */
+  function waiting(yes) {
+    clearTimeout(waitTimer);
+    if (yes) {
+      waitTimer = setTimeout(function () { document.body.setAttribute("data-waiting", "1"); message(S.waiting); }, 1000);
+    } else {
+      document.body.removeAttribute("data-waiting");
+    }
+  }
   function act(name, method, url, body) {
-    if (busy) { return; }
-    busy = true; message("");
-    api(method, url, body, name).then(function (r) {
-      busy = false;
-      if (r.status === 401 || r.status === 403) { signedOut(); return; }
+    if (busy) { message(S.busy); return; }
+    busy = true; message(""); waiting(true);
+    var key = pending[name] = pending[name] || NQ.newKey();
+    NQ.api(method, url, body, { key: key }).then(function (r) {
+      busy = false; waiting(false);
+      if (r.status === 401 || r.status === 403) {
+        keep(name, url, body, key, true);  // a mark refused for the credentials waits for the sign-in
+        signedOut(); return;
+      }
+      delete pending[name];
       if (r.status >= 400) {
         var e = NQ.errorOf(r);
         message(e.code === "station_not_open" ? S.notOpen : e.message);
       } else if (name === "call" && r.body.ticket === null) {
         message(S.nobody);
+      } else {
+        message("");
       }
       if (r.status < 400) { halves.afterAction(name, r.body); }
       refresh();
-    }).catch(function () { busy = false; if (!keep(name, url, body)) { message(S.network); } });
+    }).catch(function (err) {
+      busy = false; waiting(false);
+      // Its key is kept: pressed again, the move replays instead of acting twice.
+      if (!keep(name, url, body, key)) { message(err.timeout ? S.noAnswer : S.network); }
+    });
   }
 
   function onCurrent(move) {
     var cur = current();
     if (!cur) { message(S.nothingToMark); return; }
-    act(move + ":" + cur.id, "POST", "/api/v1/tickets/" + encodeURIComponent(cur.id) + "/" + move);
+    // A sample names the tube shown open as it is marked: sent now or, after a network cut,
+    // later, the server refuses it should the station's tube have changed meanwhile.
+    var body = move === "sampled" && halves.openTube !== undefined ? { tube: halves.openTube } : undefined;
+    act(move + ":" + cur.id, "POST", "/api/v1/tickets/" + encodeURIComponent(cur.id) + "/" + move, body);
   }
 
   function arrived(t) {
@@ -241,7 +282,7 @@
 
   $("signin-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
-    api("POST", "/api/v1/auth/staff", { site_id: site.id, code: ev.target.code.value }).then(function (r) {
+    NQ.api("POST", "/api/v1/auth/staff", { site_id: site.id, code: ev.target.code.value }).then(function (r) {
       if (r.status === 200) {
         signIns += 1;
         // The field is about to hide; left focused, it would swallow the N/R/X/S keys
@@ -256,7 +297,7 @@
     }).catch(function () { $("signin-error").textContent = S.network; show($("signin-error"), true); });
   });
   $("signout").addEventListener("click", function () {
-    api("POST", "/api/v1/auth/staff/sign-out").then(signedOut);
+    NQ.api("POST", "/api/v1/auth/staff/sign-out").then(signedOut, function () { message(S.network); });
   });
 
   // Whatever moved in the site's feed (live, missed or a snapshot), the lists are refetched once.

@@ -233,8 +233,9 @@ def open_page(browser, live_server):
     """``open_page(kind="phone"|"laptop", path="", script=None)`` → a page in its own context (own
     storage); ``script`` runs in every document of the page before the page's own scripts.
 
-    Any uncaught JavaScript error on any page fails the test: a resident would be
-    left with a page that silently stopped working.
+    Any uncaught JavaScript error on any page fails the test, and so does anything the
+    Content-Security-Policy blocked: a resident would be left with a page that silently
+    stopped working.
     """
     contexts, errors = [], []
 
@@ -246,6 +247,9 @@ def open_page(browser, live_server):
         page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
         if script is not None:
             page.add_init_script(script)
+        # A script, style or connection the security policy blocked is a page that half works.
+        page.on("console", lambda msg: errors.append(f"{page.url}: {msg.text}")
+                if "Content Security Policy" in msg.text else None)
         if path is not None:
             page.goto(path)
         return page

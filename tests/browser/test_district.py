@@ -89,7 +89,7 @@ def test_the_charts_have_titles_and_axes_with_units(open_page, api, make_site):
     page.click("#organizer-form button[type=submit]")
     card = page.locator(f".dash-site[data-site=\"{site['id']}\"]")
     expect(card).to_be_visible()
-    page.wait_for_function("document.querySelector('.chart-waits') && window.Chart && "
+    page.wait_for_function("() => document.querySelector('.chart-waits') && window.Chart && "
                            "Chart.getChart(document.querySelector('.chart-waits'))")
     described = page.evaluate("""() => ['.chart-throughput', '.chart-waits'].map(sel => {
         const o = Chart.getChart(document.querySelector(sel)).options;

@@ -80,8 +80,8 @@ def test_a_phone_joins_for_a_family_and_shows_each_code(open_page, make_site, sc
     expect(page.locator("#family-list")).to_contain_text("A002")
     expect(page.locator("#family-list")).to_contain_text("张小明")
     # Both QR images really load (the holder's token is in their URL).
-    page.wait_for_function("document.getElementById('ticket-qr').naturalWidth > 0")
-    page.wait_for_function("document.querySelector('#family-list img').naturalWidth > 0")
+    page.wait_for_function("() => document.getElementById('ticket-qr').naturalWidth > 0")
+    page.wait_for_function("() => document.querySelector('#family-list img').naturalWidth > 0")
     page.locator("#family").scroll_into_view_if_needed()
     screenshot(page, "resident-family.png")
 

@@ -106,7 +106,7 @@ def test_waiting_count_includes_own_join_when_the_socket_is_slow(open_page, make
     expect(page.locator("body")).to_have_attribute("data-live", "1")  # its own join comes as a live event
     join_on_phone(page, 41)
     expect(page.locator("#ticket-number")).to_have_text("A001")
-    page.wait_for_function("window.__natqHeldCount() > 0")
+    page.wait_for_function("() => window.__natqHeldCount() > 0")
     page.evaluate("window.__natqRelease()")
     expect(page.locator("#site-waiting")).to_have_text("1")
     expect(page.locator("#ticket-ahead")).to_have_text("0")

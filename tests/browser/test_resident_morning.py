@@ -216,7 +216,7 @@ def test_the_call_is_said_aloud_in_the_pages_language_unless_switched_off(open_p
 
     api.ok("POST", f"/api/v1/sites/{site['id']}/stations/2/call", headers=staff)
     expect(page.locator("#called")).to_be_visible()
-    page.wait_for_function("window.__spoken.some(u => u.text)")
+    page.wait_for_function("() => window.__spoken.some(u => u.text)")
     assert spoken(page) == [{"text": "A001，请到 2 号采样台", "lang": "zh-CN"}]
 
     banner_switch = page.locator("#called-speak")  # where the voice is heard

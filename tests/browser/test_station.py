@@ -86,7 +86,7 @@ def test_a_late_answer_from_before_sign_in_does_not_sign_staff_out(open_page, ma
     page = open_page("laptop", f"/station/{site['id']}/1", script=HOLD_FIRST_VIEW)
     page.wait_for_function("window.__natqHeld === 'sent'")
     sign_in_console(page, site)
-    page.wait_for_function("window.__natqHeld === 'delivered'")
+    page.wait_for_function("() => window.__natqHeld === 'delivered'")
 
     # Keys only work while the console shows; calling with nobody waiting says so.
     page.keyboard.press("n")

@@ -10,7 +10,8 @@
 -- C.round_visits .. household.
 local function community_key(n, what) return BASE .. C.round .. n .. ':' .. what end
 
-local function prior() return redis.call('GET', KEYS[2]) end
-local function remember(value) redis.call('SET', KEYS[2], value, 'EX', IDEM_TTL) end
+-- Claim the request id (KEYS[2]) with the change's result; scripts open with
+-- idem_replay(KEYS[2]) (prelude), which also refuses a key reused for another request.
+local function remember(value) idem_claim(KEYS[2], value) end
 
 local function community_round() return redis.call('HGET', BASE .. C.meta, 'round') end

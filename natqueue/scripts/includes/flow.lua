@@ -8,6 +8,6 @@
 local function done(result_id, event, now)
   event.ts = now
   local event_id, event_json = emit(KEYS[3], event)
-  redis.call('SET', KEYS[1], result_id, 'EX', IDEM_TTL)
+  idem_claim(KEYS[1], result_id)
   return {'ok', result_id, event_id, event_json, COVERAGE_NOTE}
 end

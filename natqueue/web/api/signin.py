@@ -8,7 +8,7 @@ from flask import Blueprint, jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from natqueue.community import communities
-from natqueue.sites import staff_code
+from natqueue.sites import registry, staff_code
 from natqueue.validation import Invalid, clean_name, clean_site_id, collect, plain_code
 from natqueue.web import get_backend
 from natqueue.web.auth import (
@@ -19,11 +19,15 @@ from natqueue.web.auth import (
     SWEEP_COOKIE,
     SWEEP_TOKEN_MAX_AGE,
     is_organizer_token,
+    issue_organizer_session,
     issue_staff_token,
     issue_sweep_token,
+    read_staff_token,
+    staff_tokens,
 )
+from natqueue.web.clients import client_address
 from natqueue.web.errors import api_error
-from natqueue.web.requests import json_body
+from natqueue.web.requests import idempotency_key, json_body
 
 bp = Blueprint("signin", __name__)
 
@@ -45,13 +49,23 @@ def staff_sign_in():
         site_id=lambda: clean_site_id(body.get("site_id")),
         code=lambda: _staff_code(body.get("code")),
     )
-    version = staff_code.check_staff_code(get_backend(), data["site_id"], data["code"])
+    version = staff_code.check_staff_code(get_backend(), data["site_id"], data["code"], client_address())
     token = issue_staff_token(data["site_id"], version)
     return _signed_in({"token": token, "site_id": data["site_id"]}, STAFF_COOKIE, token, STAFF_TOKEN_MAX_AGE)
 
 
 @bp.post("/auth/staff/sign-out")
 def staff_sign_out():
+    """Revoke the staff token this browser (cookie) or script (Bearer) holds: a copy of it
+    stops working too. Other stations stay signed in."""
+    for token in staff_tokens():
+        read = read_staff_token(token)
+        if read is None or not isinstance(read[0].get("site"), str) or not read[0].get("j"):
+            continue  # not ours, expired, or made before tokens had ids
+        data, signed_at = read
+        if registry.site_exists(get_backend(), data["site"]):
+            staff_code.revoke_token(get_backend(), data["site"], str(data["j"]),
+                                    (signed_at + STAFF_TOKEN_MAX_AGE) * 1000, idempotency_key())
     return _signed_out(STAFF_COOKIE)
 
 
@@ -64,7 +78,7 @@ def sweep_sign_in():
         code=lambda: _staff_code(body.get("code")),
         team=lambda: "" if not body.get("team") else clean_name(body["team"], "team", 20),
     )
-    version = communities.check_sweep_code(get_backend(), data["community"], data["code"])
+    version = communities.check_sweep_code(get_backend(), data["community"], data["code"], client_address())
     token = issue_sweep_token(data["community"], version, data["team"])
     return _signed_in({"token": token, "community": data["community"], "team": data["team"]},
                       SWEEP_COOKIE, token, SWEEP_TOKEN_MAX_AGE)
@@ -87,7 +101,8 @@ def organizer_sign_in():
         raise Invalid({"token": "required"})
     if not is_organizer_token(token):
         return api_error(403, "wrong_token", _l("Wrong organizer token."))
-    return _signed_in({"ok": True}, ORGANIZER_COOKIE, token, ORGANIZER_COOKIE_MAX_AGE, samesite="Strict")
+    return _signed_in({"ok": True}, ORGANIZER_COOKIE, issue_organizer_session(), ORGANIZER_COOKIE_MAX_AGE,
+                      samesite="Strict")
 
 
 @bp.post("/auth/organizer/sign-out")

@@ -7,7 +7,7 @@ Every answer masks ID numbers and phones. A change is announced once: one site e
 site's room and the ticket's new state to its holder (``broadcast``).
 """
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from natqueue import qr
@@ -19,6 +19,7 @@ from natqueue.validation import Invalid, clean_tube_code, collect
 from natqueue.web import get_backend
 from natqueue.web.auth import check_staff, require_staff
 from natqueue.web.broadcast import announce, public_ticket
+from natqueue.web.clients import client_address
 from natqueue.web.errors import api_error
 from natqueue.web.requests import (
     actor,
@@ -42,6 +43,13 @@ bp = Blueprint("tickets", __name__)
 # --- residents ---------------------------------------------------------------------------
 
 
+def _join_limits() -> joining.JoinLimits:
+    """A resident's join: bounded per client address and per site (settings NATQ_JOINS_*)."""
+    conf = current_app.config
+    return joining.JoinLimits(client_address(), conf["NATQ_JOINS_PER_ADDRESS"], joining.JOINS_ADDRESS_WINDOW_S,
+                              conf["NATQ_JOINS_PER_SITE"], joining.JOINS_SITE_WINDOW_S)
+
+
 @bp.post("/sites/<site_id>/tickets")
 def join(site_id):
     """One person: ``{name, phone, id_number}`` (a resident ID), optional ``doc_type``,
@@ -49,11 +57,13 @@ def join(site_id):
     backend = get_backend()
     body = json_body()
     if "people" not in body:
-        found, event = joining.join_people(backend, site_id, [person(body)], request_id=idempotency_key())
+        found, event = joining.join_people(backend, site_id, [person(body)], request_id=idempotency_key(),
+                                           limits=_join_limits())
         announce(event, site_id)
         return jsonify(with_code(found[0])), 201
     checked = _household(body, settings.workflow_settings(backend, site_id)["family_max"])
-    found, event = joining.join_people(backend, site_id, checked, request_id=idempotency_key())
+    found, event = joining.join_people(backend, site_id, checked, request_id=idempotency_key(),
+                                       limits=_join_limits())
     announce(event, site_id)
     return jsonify({"household": found[0].get("household"), "tickets": [with_code(t) for t in found]}), 201
 
@@ -95,7 +105,7 @@ def recover(site_id):
     """``{"id_number", "phone", "doc_type"?}``: the person's live ticket on this phone, with a new
     token (the old one stops working); one 404 for every mismatch (``tickets/recovery.py``)."""
     doc_type, id_number, phone = identity(json_body())
-    ticket = recovery.recover(get_backend(), site_id, doc_type, id_number, phone, request.remote_addr or "",
+    ticket = recovery.recover(get_backend(), site_id, doc_type, id_number, phone, client_address(),
                               idempotency_key())
     return jsonify(with_code(ticket))
 
