@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from natqueue.store.embedded import EmbeddedRedis
+from tests.conftest import UNLIMITED_JOINS_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -127,7 +128,8 @@ def live_server(tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items()
            if k not in ("REDIS_URL", "NATQ_MESSAGE_QUEUE", "NATQ_PUBLIC_URL", "HOST", "PORT")}
-    env.update(NATQ_DATA_DIR=str(data_dir), NATQ_ADMIN_TOKEN=ADMIN_TOKEN, PYTHONUNBUFFERED="1")
+    env.update(NATQ_DATA_DIR=str(data_dir), NATQ_ADMIN_TOKEN=ADMIN_TOKEN, PYTHONUNBUFFERED="1",
+               **UNLIMITED_JOINS_ENV)  # one browser on loopback stands for a crowd of phones
     log_path = data_dir / "app.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen([sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port)],
