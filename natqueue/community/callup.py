@@ -18,7 +18,7 @@ from natqueue.sites.settings import DEFAULT_TIMEZONE
 from natqueue.store.backend import Backend, request_key
 from natqueue.validation import Invalid
 
-TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$", re.ASCII)
 MAX_SLOTS = 200
 
 

@@ -14,7 +14,7 @@ import re
 from natqueue.keys import SiteKeys
 from natqueue.store.backend import Backend
 
-EVENT_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
+EVENT_ID = re.compile(r"^\d{1,20}-\d{1,20}$", re.ASCII)
 #: More missed events than this and a snapshot is cheaper for everyone.
 REPLAY_LIMIT = 500
 

@@ -21,18 +21,18 @@ DOC_TYPES = (RESIDENT_ID, PASSPORT, HK_MACAU, TAIWAN, FOREIGN_PR)
 # Chinese passports: E + 8 digits, E + letter (no I/O) + 7 digits, G + 8 digits,
 # DE/SE/PE + 7 digits. Foreign passports: the ICAO 9303 document number field,
 # 6 to 9 letters or digits with at least two digits.
-_PASSPORT_CN = re.compile(r"^(?:E\d{8}|E[A-HJ-NP-Z]\d{7}|G\d{8}|[DSP]E\d{7})$")
-_PASSPORT_ICAO = re.compile(r"^(?=(?:[A-Z]*\d){2})[A-Z0-9]{6,9}$")
+_PASSPORT_CN = re.compile(r"^(?:E\d{8}|E[A-HJ-NP-Z]\d{7}|G\d{8}|[DSP]E\d{7})$", re.ASCII)
+_PASSPORT_ICAO = re.compile(r"^(?=(?:[A-Z]*\d){2})[A-Z0-9]{6,9}$", re.ASCII)
 # Mainland residents' permit to Hong Kong and Macau (C + 8, or C + letter + 7), and the
 # home-return permit of Hong Kong and Macau residents (H/M + 8 digits; 10 digits before 2013).
-_HK_MACAU = re.compile(r"^(?:C\d{8}|C[A-HJ-NP-Z]\d{7}|[HM]\d{8}(?:\d{2})?)$")
+_HK_MACAU = re.compile(r"^(?:C\d{8}|C[A-HJ-NP-Z]\d{7}|[HM]\d{8}(?:\d{2})?)$", re.ASCII)
 # Taiwan residents' permit (8 digits; 10 before 2015) and mainland residents' permit to Taiwan (L + 8).
-_TAIWAN = re.compile(r"^(?:\d{8}|\d{10}|L\d{8})$")
+_TAIWAN = re.compile(r"^(?:\d{8}|\d{10}|L\d{8})$", re.ASCII)
 # Foreign permanent residence card: 3-letter nationality + 2-digit authority + YYMMDD + 4 digits
 # (2004 card, 15 characters), or 9 + 2-digit authority + 3-digit nationality + YYYYMMDD + 3 digits
 # + a GB 11643 check character (2023 card, 18 characters).
-_PR_OLD = re.compile(r"^[A-Z]{3}\d{12}$")
-_PR_NEW = re.compile(r"^9\d{16}[\dX]$")
+_PR_OLD = re.compile(r"^[A-Z]{3}\d{12}$", re.ASCII)
+_PR_NEW = re.compile(r"^9\d{16}[\dX]$", re.ASCII)
 
 
 def _plain(value, field: str) -> str:
