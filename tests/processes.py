@@ -16,6 +16,17 @@ from natqueue.store.embedded import stop_process as stop  # noqa: F401 (SIGTERM,
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def alive(pid: int) -> bool:
+    """Whether ``pid`` still runs. A zombie counts as gone, and so does a process reaped between
+    two looks: reading ``/proc`` once, with no ``kill(0)`` before it, leaves no gap to race."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            # The state follows the command name, which is in brackets and may hold spaces.
+            return fh.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -13,9 +13,8 @@ import redis
 from natqueue.store.embedded import EmbeddedRedis
 from natqueue.web import close_app, create_app
 from tests.conftest import ADMIN_TOKEN, person
-from tests.processes import exchange, start_app, stop, wait_until_serving
+from tests.processes import alive, exchange, start_app, stop, wait_until_serving
 from tests.processes import free_port as _free_port
-from tests.test_restart import _alive
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 TIMEOUT_S = 1
@@ -113,13 +112,13 @@ def test_the_embedded_redis_is_started_again_when_it_dies(tmp_path):
         deadline = time.monotonic() + 10
         while not restarted and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert restarted and server.process.pid != first and not _alive(first)
+        assert restarted and server.process.pid != first and not alive(first)
         assert client.get("kept") == b"yes"  # from the AOF
         client.close()
     finally:
         server.stop()
-    assert not _alive(first) and server.process is None
-    assert all(not _alive(pid) for pid in restarted)
+    assert not alive(first) and server.process is None
+    assert all(not alive(pid) for pid in restarted)
 
 
 def _http(method, url, body=None, headers=None):
@@ -144,7 +143,7 @@ def test_a_killed_embedded_redis_comes_back_under_a_running_app(tmp_path):
         tickets = [_http("POST", base + "/sites/revive/tickets", person(s))[2] for s in range(5)]
         pids.append(int((tmp_path / "redis.pid").read_text()))
         os.kill(pids[0], signal.SIGKILL)
-        while _alive(pids[0]):
+        while alive(pids[0]):
             time.sleep(0.02)
         status, headers, body = _http("POST", base + "/sites/revive/tickets", person(6))
         assert (status, body["error"]["code"]) == (503, "unavailable") and int(headers["Retry-After"]) > 0
@@ -157,11 +156,11 @@ def test_a_killed_embedded_redis_comes_back_under_a_running_app(tmp_path):
             assert (status, found["number"], found["status"]) == (200, t["number"], "waiting")
         assert _http("POST", base + "/sites/revive/tickets", person(6))[0] == 201
         pids.append(int((tmp_path / "redis.pid").read_text()))
-        assert pids[1] != pids[0] and _alive(pids[1])
+        assert pids[1] != pids[0] and alive(pids[1])
     finally:
         stop(app, 15)
     log.seek(0)
     text = log.read()
     log.close()
     assert "restarted" in text and "Traceback" not in text, text[-2000:]
-    assert not any(_alive(pid) for pid in pids)
+    assert not any(alive(pid) for pid in pids)

@@ -7,21 +7,12 @@ import time
 
 from natqueue.web import close_app, create_app
 from tests.conftest import ADMIN_TOKEN, person
+from tests.processes import alive
 
 
 def _app(data_dir):
     return create_app({"TESTING": True, "REDIS_URL": None, "NATQ_DATA_DIR": str(data_dir),
                        "NATQ_ADMIN_TOKEN": ADMIN_TOKEN, "NATQ_MESSAGE_QUEUE": "off"})
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie still answers kill(0); it is gone for our purposes.
-    with open(f"/proc/{pid}/stat") as fh:
-        return fh.read().split()[2] != "Z"
 
 
 def test_restart_keeps_every_ticket(tmp_path):
@@ -40,7 +31,7 @@ def test_restart_keeps_every_ticket(tmp_path):
         client.post(f"/api/v1/tickets/{joined[0]['id']}/sampled", headers=staff)
     finally:
         close_app(app)
-    assert not _alive(pid), "the embedded redis-server outlived the app"
+    assert not alive(pid), "the embedded redis-server outlived the app"
 
     app = _app(tmp_path)
     try:
@@ -70,14 +61,14 @@ def test_killed_app_takes_its_redis_server_with_it(tmp_path):
                              cwd=os.path.dirname(os.path.dirname(__file__)))
     try:
         redis_pid = int(child.stdout.readline())
-        assert _alive(redis_pid)
+        assert alive(redis_pid)
         child.kill()
         child.wait()
         for _ in range(100):
-            if not _alive(redis_pid):
+            if not alive(redis_pid):
                 break
             time.sleep(0.05)
-        assert not _alive(redis_pid)
+        assert not alive(redis_pid)
     finally:
         if child.poll() is None:
             child.kill()
