@@ -1,0 +1,181 @@
+"""Joins per second on one app process and on two, in one run, with where the CPU went.
+
+    python bench/cluster_joins.py [--duration 10] [--rounds 3] [--connections 32]
+
+Needs wrk. Starts ``scripts/cluster.py -n 2`` (two gunicorn processes, one gevent-websocket
+worker each, on one embedded Redis that is also their Socket.IO message queue: the way a
+district deploys it) and alternates rounds: "1 process" sends every join to the first process,
+"2 processes" splits the same connections between both (one wrk per process, run together).
+The same processes, the same Redis, interleaved: the ratio is read from one run.
+
+Each round also says where the machine's CPU went, in cores: each app process, redis-server,
+wrk and everything else. On a 2-core machine that is the profile of what stops two processes
+from doing twice the work of one: with one process serving, the other core carries Redis and
+wrk; with two, the app processes, Redis and wrk share both cores.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from common import (  # noqa: E402
+    PYTHON,
+    ROOT,
+    child_setup,
+    exit_on_signals,
+    finish,
+    machine,
+    machine_busy_seconds,
+    own_children_seconds,
+    print_machine,
+    raise_fd_limit,
+    read_line,
+    stop,
+)
+from run_joins import wrk  # noqa: E402
+
+#: wrk joins from one address as fast as it can: no per-address or per-site join limit.
+UNLIMITED = {"NATQ_JOINS_PER_ADDRESS": "0", "NATQ_JOINS_PER_SITE": "0"}
+
+
+def cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def worker_pids(master: int) -> list[int]:
+    """The gunicorn worker(s) under a master: the process that serves."""
+    with open(f"/proc/{master}/task/{master}/children") as fh:
+        return [int(p) for p in fh.read().split()]
+
+
+class Cluster:
+    """``scripts/cluster.py`` in a child process, stopped (and its Redis with it) on exit."""
+
+    def __init__(self, processes: int, env: dict | None = None):
+        self.processes, self.env = processes, env
+        self.process, self.info = None, {}
+
+    def __enter__(self) -> "Cluster":
+        with socket.socket() as s:  # a free block of ports is likely right after a free one
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.process = subprocess.Popen(
+            [PYTHON, os.path.join(ROOT, "scripts", "cluster.py"), "-n", str(self.processes), "--port", str(port),
+             "--data-dir", os.path.join("/tmp", f"natq-cluster-{os.getpid()}")],
+            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
+            env={**os.environ, **UNLIMITED, **(self.env or {})}, preexec_fn=child_setup(None))
+        try:
+            self.info = json.loads(read_line(self.process, 90))
+            self.workers = [worker_pids(m)[0] for m in self.info["pids"]]
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        stop(self.process, 30)
+        shutil.rmtree(os.path.join("/tmp", f"natq-cluster-{os.getpid()}"), ignore_errors=True)
+
+    @property
+    def ports(self) -> list[int]:
+        return [int(u.rsplit(":", 1)[1]) for u in self.info["urls"]]
+
+
+def create_site(port: int, token: str, site: str) -> None:
+    import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("POST", "/api/v1/sites", json.dumps({"id": site, "name": f"压测 {site}", "stations": 4}),
+                 {"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    if response.status != 201:
+        raise RuntimeError(f"creating {site}: {response.status}")
+
+
+def one_round(cluster: Cluster, serving: int, label: str, args) -> dict:
+    """``serving`` processes take the joins; ``args.connections`` connections in all."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    ports = cluster.ports[:serving]
+    sites = [f"r{label}-s{serving}-p{i}" for i in range(serving)]
+    for port, site in zip(ports, sites, strict=True):
+        create_site(port, cluster.info["token"], site)
+    pids = {"app 1": cluster.workers[0], "app 2": cluster.workers[1], "redis": cluster.info["redis_pid"]}
+    before = {k: cpu_seconds(p) for k, p in pids.items()}
+    busy, own, started = machine_busy_seconds(), own_children_seconds(), time.monotonic()
+    per = args.connections // serving
+    with ThreadPoolExecutor(serving) as pool:
+        results = list(pool.map(lambda ps: wrk(ps[0], ["join", ps[1]], args.duration, per, 1, None),
+                                zip(ports, sites, strict=True)))
+    elapsed = time.monotonic() - started
+    cores = {k: (cpu_seconds(p) - before[k]) / elapsed for k, p in pids.items()}
+    cores["wrk"] = (own_children_seconds() - own) / elapsed
+    cores["other"] = max(0.0, (machine_busy_seconds() - busy) / elapsed - sum(cores.values()))
+    ok = sum(r["ok"] for r in results)
+    rate = sum(r["ok"] / (r["duration_us"] / 1e6) for r in results)
+    errors = sum(r["non2xx"] + r["timeouts"] + r["connect_errors"] + r["read_errors"] for r in results)
+    return {"serving": serving, "rate": rate, "ok": ok, "errors": errors, "cores": cores,
+            "p99_ms": max(r["p99_us"] for r in results) / 1000,
+            "cpu_us_per_join": {k: v * 1e6 / rate for k, v in cores.items()} if rate else {}}
+
+
+def run(args) -> int:
+    raise_fd_limit()
+    info = machine()
+    print_machine(info)
+    rounds = {1: [], 2: []}
+    with Cluster(2) as cluster:
+        print(f"cluster: {', '.join(cluster.info['urls'])}; workers {cluster.workers}, "
+              f"redis {cluster.info['redis_pid']}", flush=True)
+        one_round(cluster, 1, "w1", argparse.Namespace(**{**vars(args), "duration": args.warmup}))
+        one_round(cluster, 2, "w2", argparse.Namespace(**{**vars(args), "duration": args.warmup}))
+        for r in range(1, args.rounds + 1):
+            for serving in (1, 2):
+                result = one_round(cluster, serving, f"{r}", args)
+                rounds[serving].append(result)
+                cores = ", ".join(f"{k} {v:.2f}" for k, v in result["cores"].items())
+                print(f"round {r}, {serving} process{'es' if serving > 1 else ''}: {result['rate']:7.0f} joins/s, "
+                      f"p99 {result['p99_ms']:.0f} ms, errors {result['errors']}; cores: {cores}", flush=True)
+    print()
+    one = statistics.median(r["rate"] for r in rounds[1])
+    two = statistics.median(r["rate"] for r in rounds[2])
+    print(f"median of {args.rounds} rounds of {args.duration:g} s, {args.connections} connections in all:")
+    print("| processes | joins/s | ratio | app 1 | app 2 | redis | wrk | other | CPU per join (apps + redis) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for serving, rate in ((1, one), (2, two)):
+        med = {k: statistics.median(r["cores"][k] for r in rounds[serving]) for k in rounds[serving][0]["cores"]}
+        per_join = statistics.median((r["cores"]["app 1"] + r["cores"]["app 2"] + r["cores"]["redis"]) * 1e6
+                                     / r["rate"] for r in rounds[serving])
+        print(f"| {serving} | {rate:,.0f} | {rate / one:.2f} | {med['app 1']:.2f} | {med['app 2']:.2f} | "
+              f"{med['redis']:.2f} | {med['wrk']:.2f} | {med['other']:.2f} | {per_join:.0f} µs |")
+    print(f"two processes / one = {two / one:.2f} (goal 1.6 on 2 cores)")
+    finish(info, args, "rounds", rounds)
+    failed = sum(r["errors"] for rs in rounds.values() for r in rs)
+    return 1 if failed else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    exit_on_signals()
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
