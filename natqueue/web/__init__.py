@@ -3,7 +3,6 @@
 import os
 import secrets
 
-import socketio as socketio_pkg
 from flask import Flask, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel, get_locale
@@ -15,7 +14,7 @@ from natqueue.sites import registry
 from natqueue.store.backend import Backend, Tuning
 from natqueue.store.connect import connect
 from natqueue.store.embedded import EmbeddedRedis
-from natqueue.web import guards
+from natqueue.web import guards, mq
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LOCALES = ("zh_CN", "en")
@@ -111,7 +110,7 @@ def _init_socketio(app: Flask) -> None:
                "json": guards.SocketJSON}
     if queue and queue != "off":
         # Flask-SocketIO maps only redis:// and rediss:// itself; unix:// and sentinel need this.
-        options["client_manager"] = socketio_pkg.RedisManager(queue)
+        options["client_manager"] = mq.BatchingRedisManager(queue)
     socketio.init_app(app, **options)
 
 
