@@ -15,21 +15,17 @@ wrk; with two, the app processes, Redis and wrk share both cores.
 """
 
 import argparse
-import json
 import os
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from common import (  # noqa: E402
-    PYTHON,
-    ROOT,
-    child_setup,
+    Cluster,
+    Http,
     exit_on_signals,
     finish,
     machine,
@@ -37,89 +33,27 @@ from common import (  # noqa: E402
     own_children_seconds,
     print_machine,
     raise_fd_limit,
-    read_line,
-    stop,
 )
 from run_joins import wrk  # noqa: E402
-
-#: wrk joins from one address as fast as it can: no per-address or per-site join limit.
-UNLIMITED = {"NATQ_JOINS_PER_ADDRESS": "0", "NATQ_JOINS_PER_SITE": "0"}
-
-
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as fh:
-        fields = fh.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def worker_pids(master: int) -> list[int]:
-    """The gunicorn worker(s) under a master: the process that serves."""
-    with open(f"/proc/{master}/task/{master}/children") as fh:
-        return [int(p) for p in fh.read().split()]
-
-
-class Cluster:
-    """``scripts/cluster.py`` in a child process, stopped (and its Redis with it) on exit."""
-
-    def __init__(self, processes: int, env: dict | None = None):
-        self.processes, self.env = processes, env
-        self.process, self.info = None, {}
-
-    def __enter__(self) -> "Cluster":
-        with socket.socket() as s:  # a free block of ports is likely right after a free one
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        self.process = subprocess.Popen(
-            [PYTHON, os.path.join(ROOT, "scripts", "cluster.py"), "-n", str(self.processes), "--port", str(port),
-             "--data-dir", os.path.join("/tmp", f"natq-cluster-{os.getpid()}")],
-            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
-            env={**os.environ, **UNLIMITED, **(self.env or {})}, preexec_fn=child_setup(None))
-        try:
-            self.info = json.loads(read_line(self.process, 90))
-            self.workers = [worker_pids(m)[0] for m in self.info["pids"]]
-        except BaseException:
-            self.__exit__()
-            raise
-        return self
-
-    def __exit__(self, *exc) -> None:
-        stop(self.process, 30)
-        shutil.rmtree(os.path.join("/tmp", f"natq-cluster-{os.getpid()}"), ignore_errors=True)
-
-    @property
-    def ports(self) -> list[int]:
-        return [int(u.rsplit(":", 1)[1]) for u in self.info["urls"]]
-
-
-def create_site(port: int, token: str, site: str) -> None:
-    import http.client
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("POST", "/api/v1/sites", json.dumps({"id": site, "name": f"压测 {site}", "stations": 4}),
-                 {"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
-    response = conn.getresponse()
-    response.read()
-    conn.close()
-    if response.status != 201:
-        raise RuntimeError(f"creating {site}: {response.status}")
 
 
 def one_round(cluster: Cluster, serving: int, label: str, args) -> dict:
     """``serving`` processes take the joins; ``args.connections`` connections in all."""
-    from concurrent.futures import ThreadPoolExecutor
-
     ports = cluster.ports[:serving]
     sites = [f"r{label}-s{serving}-p{i}" for i in range(serving)]
     for port, site in zip(ports, sites, strict=True):
-        create_site(port, cluster.info["token"], site)
+        http = Http(port, cluster.info["admin_token"])
+        http.create_site(site, 4)
+        http.close()
     pids = {"app 1": cluster.workers[0], "app 2": cluster.workers[1], "redis": cluster.info["redis_pid"]}
-    before = {k: cpu_seconds(p) for k, p in pids.items()}
+    before = {k: cluster.cpu_seconds(p) for k, p in pids.items()}
     busy, own, started = machine_busy_seconds(), own_children_seconds(), time.monotonic()
     per = args.connections // serving
     with ThreadPoolExecutor(serving) as pool:
         results = list(pool.map(lambda ps: wrk(ps[0], ["join", ps[1]], args.duration, per, 1, None),
                                 zip(ports, sites, strict=True)))
     elapsed = time.monotonic() - started
-    cores = {k: (cpu_seconds(p) - before[k]) / elapsed for k, p in pids.items()}
+    cores = {k: (cluster.cpu_seconds(p) - before[k]) / elapsed for k, p in pids.items()}
     cores["wrk"] = (own_children_seconds() - own) / elapsed
     cores["other"] = max(0.0, (machine_busy_seconds() - busy) / elapsed - sum(cores.values()))
     ok = sum(r["ok"] for r in results)

@@ -141,20 +141,94 @@ class Server:
 
     def cpu_seconds(self, pid: int | None = None) -> float:
         """User + system CPU time the serving process (or ``pid``) has used so far."""
-        with open(f"/proc/{pid or self.pid}/stat") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return _cpu_seconds(pid or self.pid)
 
     def rss_kb(self) -> int:
-        """VmRSS of the serving process, from /proc/<pid>/status."""
-        with open(f"/proc/{self.pid}/status") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        raise RuntimeError("no VmRSS")
+        return _rss_kb(self.pid)
+
+    @property
+    def ports(self) -> list[int]:
+        return [self.port]
 
     def http(self) -> "Http":
         return Http(self.port, self.info["admin_token"])
+
+
+class Cluster:
+    """``scripts/cluster.py -n N`` in a child process: N gunicorn processes on one embedded Redis,
+    the way a district deploys it. The same face as ``Server``, over every process: ``port`` is the
+    first process's, ``ports`` all of them, CPU and RSS are summed over the serving workers.
+    Stopped on exit, Redis with it."""
+
+    #: Load generators join from one address as fast as they can: no join limits.
+    UNLIMITED = {"NATQ_JOINS_PER_ADDRESS": "0", "NATQ_JOINS_PER_SITE": "0"}
+
+    def __init__(self, processes: int, cpus: set[int] | None = None, redis_cpus: set[int] | None = None):
+        self.processes, self.cpus, self.redis_cpus = processes, cpus, redis_cpus
+        self.process = None
+        self.info: dict = {}
+        self.workers: list[int] = []
+        self.data_dir = os.path.join("/tmp", f"natq-cluster-{os.getpid()}-{id(self)}")
+
+    def __enter__(self) -> "Cluster":
+        import socket
+        with socket.socket() as s:  # the ports after a free one are most likely free too
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.process = subprocess.Popen(
+            [PYTHON, os.path.join(ROOT, "scripts", "cluster.py"), "-n", str(self.processes), "--port", str(port),
+             "--data-dir", self.data_dir], cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            text=True, env={**os.environ, **self.UNLIMITED}, preexec_fn=child_setup(self.cpus))
+        try:
+            self.info = json.loads(read_line(self.process, 120))
+            self.info["admin_token"] = self.info["token"]
+            for master in self.info["pids"]:
+                with open(f"/proc/{master}/task/{master}/children") as fh:
+                    self.workers.append(int(fh.read().split()[0]))  # gunicorn's one worker: it serves
+            for pid in self.workers:
+                pin(pid, self.cpus)
+            pin(self.info.get("redis_pid"), self.redis_cpus)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        stop(self.process, 30)
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    @property
+    def ports(self) -> list[int]:
+        return [int(url.rsplit(":", 1)[1]) for url in self.info["urls"]]
+
+    @property
+    def port(self) -> int:
+        return self.ports[0]
+
+    def cpu_seconds(self, pid: int | None = None) -> float:
+        return sum(_cpu_seconds(p) for p in ([pid] if pid else self.workers))
+
+    def rss_kb(self) -> int:
+        return sum(_rss_kb(p) for p in self.workers)
+
+    def http(self) -> "Http":
+        return Http(self.port, self.info["admin_token"])
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time process ``pid`` has used so far."""
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _rss_kb(pid: int) -> int:
+    """VmRSS of process ``pid``, from /proc/<pid>/status."""
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
 
 
 class Http:

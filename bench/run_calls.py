@@ -12,6 +12,13 @@ Then station 1 calls ``--calls`` times, ``--interval`` seconds apart, through
 phone is from just before the request is sent to that phone receiving the
 ``called`` site event (``time.time()`` in every process, one machine).
 Goals: p99 <= 1 s at 3,000 phones, <= 100 KB per phone.
+
+``--processes 2`` serves from a local cluster instead (scripts/cluster.py: gunicorn processes on
+one Redis, with the message queue): the calls go to the first process, the phone processes
+spread over all of them, the probes sit on the last (the call reaches them through the message
+queue), and RSS and CPU are summed over the app processes. A district's figure:
+
+    python bench/run_calls.py --processes 2 --phones 10000 --client-procs 4 --server-cpus "" --load-cpus ""
 """
 
 import argparse
@@ -27,6 +34,7 @@ from common import (  # noqa: E402
     BENCH,
     PYTHON,
     ROOT,
+    Cluster,
     Server,
     add_cpu_options,
     child_setup,
@@ -44,7 +52,9 @@ from common import (  # noqa: E402
 
 
 def measure(n: int, args, server_cpus, load_cpus, phone_cpus) -> dict:
-    with Server(cpus=server_cpus, redis_cpus=load_cpus) as server:
+    serving = (Cluster(args.processes, cpus=server_cpus, redis_cpus=load_cpus) if args.processes
+               else Server(cpus=server_cpus, redis_cpus=load_cpus))
+    with serving as server:
         http = server.http()
         procs: list[subprocess.Popen] = []
         try:
@@ -68,8 +78,9 @@ def measure(n: int, args, server_cpus, load_cpus, phone_cpus) -> dict:
                         for i in range(args.client_procs)]
             first = 0
             started = time.monotonic()
-            for count in per_proc:
-                procs.append(_phones(server.port, site["id"], count, first, args, phone_cpus))
+            for i, count in enumerate(per_proc):  # phone processes spread over the app processes
+                port = server.ports[i % len(server.ports)]
+                procs.append(_phones(port, site["id"], count, first, args, phone_cpus))
                 first += count
             ready: list[tuple[int, int]] = []
             for proc in procs:
@@ -84,7 +95,9 @@ def measure(n: int, args, server_cpus, load_cpus, phone_cpus) -> dict:
             if args.probes:
                 # The last to join the room get the last frames of a broadcast. At a higher priority than
                 # the other phones they decode theirs at once: their latency is the server's side alone.
-                procs.append(_phones(server.port, site["id"], args.probes, n, args, phone_cpus, nice=-10))
+                # On the last app process: with several, the call (made on the first) reaches them
+                # through the message queue, the longest way.
+                procs.append(_phones(server.ports[-1], site["id"], args.probes, n, args, phone_cpus, nice=-10))
                 _read_until(procs[-1], "READY", 60)
 
             sent: dict[str, float] = {}
@@ -119,6 +132,7 @@ def measure(n: int, args, server_cpus, load_cpus, phone_cpus) -> dict:
                 stop(proc, 30)
             http.close()
     return {
+        "processes": args.processes or 1,
         "phones": n, "watching": watching, "failed": sum(r[1] for r in ready), "still_connected": still,
         "connect_s": connect_s, "calls": len(sent), "samples": len(latencies), "missing": missing,
         "p50_ms": percentile(latencies, 50) * 1000 if latencies else None,
@@ -201,11 +215,12 @@ def run(args) -> int:
               f"RSS {r['rss_before_kb'] / 1024:.1f} -> {r['rss_after_kb'] / 1024:.1f} MiB = "
               f"{r['kb_per_phone']:.1f} KB per phone; other processes {r['others_cores']:.2f} cores", flush=True)
     print()
-    print("| phones | p50 | p99 | max | missing | last in room: max | server CPU per call "
+    print("| processes | phones | p50 | p99 | max | missing | last in room: max | server CPU per call "
           "| phones' CPU per call | memory per phone |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        print(f"| {r['phones']:,} | {r['p50_ms']:.0f} ms | {r['p99_ms']:.0f} ms | {r['max_ms']:.0f} ms "
+        print(f"| {r['processes']} | {r['phones']:,} | {r['p50_ms']:.0f} ms | {r['p99_ms']:.0f} ms "
+              f"| {r['max_ms']:.0f} ms "
               f"| {r['missing']} | {r['probes_max_ms'] or 0:.0f} ms | {r['server_cpu_ms_per_call']:.0f} ms "
               f"| {r['phones_cpu_ms_per_call']:.0f} ms | {r['kb_per_phone']:.1f} KB |")
     big = max(results, key=lambda r: r["phones"])
@@ -224,6 +239,9 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=20)
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between calls")
     parser.add_argument("--client-procs", type=int, default=2, help="phone processes")
+    parser.add_argument("--processes", type=int, default=0,
+                        help="app processes started by scripts/cluster.py (gunicorn, message queue); calls go to "
+                             "the first, phones spread over all. 0: one bench/serve.py process, no message queue")
     parser.add_argument("--probes", type=int, default=10,
                         help="extra phones that join the room last, at a higher priority (0: none)")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds after connecting before RSS is read")
