@@ -23,6 +23,7 @@ nginx and the embedded Redis, in that order; a process that dies stops the clust
 import argparse
 import json
 import os
+import resource
 import secrets
 import shutil
 import signal
@@ -39,11 +40,15 @@ from natqueue.store.embedded import EmbeddedRedis, stop_process  # noqa: E402
 
 #: The worker class: gevent with gevent-websocket (gunicorn sets TCP_NODELAY on its listener).
 WORKER = "geventwebsocket.gunicorn.workers.GeventWebSocketWorker"
+#: Connected phones one process may hold (each is one connection); the file limit must allow it.
+WORKER_CONNECTIONS = 20000
 
 
 def gunicorn_command(host: str, port: int) -> list[str]:
     """One app process: one gunicorn, one worker, one port."""
     return [sys.executable, "-m", "gunicorn", "-k", WORKER, "-w", "1", "-b", f"{host}:{port}",
+            # gunicorn's default of 1,000 connections per worker would turn phone 1,001 away.
+            "--worker-connections", str(WORKER_CONNECTIONS),
             "--graceful-timeout", "5", "--timeout", "60", "--log-level", "warning", "app:create_app()"]
 
 
@@ -121,6 +126,9 @@ def main(argv=None) -> int:
     if args.processes < 1:
         parser.error("-n must be at least 1")
     os.makedirs(args.data_dir, exist_ok=True)
+    # Every phone is an open socket: the processes inherit the highest file limit allowed.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, WORKER_CONNECTIONS + 1024)), hard))
 
     embedded = None
     children: list[subprocess.Popen] = []
