@@ -47,9 +47,7 @@ def close_round(backend: Backend, community_id: str, wanted_round, force: bool, 
                 request_id: str | None = None) -> dict:
     """The closed round's record; ``not_accounted`` (with ``buildings``, ``untested`` and ``home``)
     while someone on the roster is neither tested nor exempt, unless ``force``."""
-    meta = coverage.community_meta(backend, community_id)
-    coverage.reconcile(backend, community_id, coverage.member_sites(meta))
-    n = coverage.round_number(meta, wanted_round)
+    _meta, n = coverage.settled_round(backend, community_id, wanted_round)
     keys = CommunityKeys(community_id)
     why = json.dumps({"reason": reason, "by": by}, ensure_ascii=False)
     try:

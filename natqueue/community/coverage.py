@@ -178,12 +178,18 @@ def unit_names(backend: Backend, community_id: str) -> dict[str, tuple[str, str,
     return {u: tuple(json.loads(v)) for u, v in backend.redis.hgetall(CommunityKeys(community_id).units).items()}
 
 
+def settled_round(backend: Backend, community_id: str, wanted_round=None) -> tuple[dict, int]:
+    """The community's meta and the round asked for (``round_number``), once every note still
+    pending at its sites is applied: counts read after this leave nobody out."""
+    meta = community_meta(backend, community_id)
+    reconcile(backend, community_id, member_sites(meta))
+    return meta, round_number(meta, wanted_round)
+
+
 def coverage(backend: Backend, community_id: str, wanted_round=None) -> dict:
     """Counts per community, compound, building and unit for a round. Cost: one pass over the
     units (a few hundred for 2,219 households), whatever the number of people."""
-    meta = community_meta(backend, community_id)
-    reconcile(backend, community_id, member_sites(meta))
-    n = round_number(meta, wanted_round)
+    meta, n = settled_round(backend, community_id, wanted_round)
     keys = CommunityKeys(community_id)
     pipe = backend.redis.pipeline(transaction=False)
     pipe.hgetall(keys.units)

@@ -47,9 +47,7 @@ def households(backend: Backend, community_id: str, compound: str = "", building
                include_done: bool = False, masked: bool = True, wanted_round=None) -> dict:
     """The households of a building (or compound, or all) with their people's status and the
     round's knocks. Only those with someone untested unless ``include_done``."""
-    meta = coverage.community_meta(backend, community_id)
-    coverage.reconcile(backend, community_id, coverage.member_sites(meta))
-    n = coverage.round_number(meta, wanted_round)
+    _meta, n = coverage.settled_round(backend, community_id, wanted_round)
     keys = CommunityKeys(community_id)
     units = [u for u, (c, b, _unit) in coverage.unit_names(backend, community_id).items()
              if (not compound or c == compound) and (not building or b == building)]

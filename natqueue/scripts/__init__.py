@@ -82,11 +82,16 @@ def _read(*parts: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def _name_table(table: str, names: dict[str, str]) -> str:
+    """``local <table> = {meta = 'meta', ...}``: key names in Lua, each checked to need no quoting."""
+    for name, value in names.items():
+        assert re.fullmatch(r"[a-z_]+", name) and re.fullmatch(r"[a-z:-]+", value), name
+    return f"local {table} = {{" + ", ".join(f"{name} = '{value}'" for name, value in names.items()) + "}\n"
+
+
 def key_table() -> str:
     """``local K = {meta = 'meta', ...}``: the Lua spelling of ``SITE_KEYS``."""
-    for name, value in SITE_KEYS.items():
-        assert re.fullmatch(r"[a-z_]+", name) and re.fullmatch(r"[a-z:-]+", value), name
-    return "local K = {" + ", ".join(f"{name} = '{value}'" for name, value in SITE_KEYS.items()) + "}\n"
+    return _name_table("K", SITE_KEYS)
 
 
 def community_key_table() -> str:
@@ -94,9 +99,7 @@ def community_key_table() -> str:
     ``community`` (``natqueue.community.keys.COMMUNITY_KEYS``)."""
     from natqueue.community.keys import COMMUNITY_KEYS
 
-    for name, value in COMMUNITY_KEYS.items():
-        assert re.fullmatch(r"[a-z_]+", name) and re.fullmatch(r"[a-z:-]+", value), name
-    return "local C = {" + ", ".join(f"{name} = '{value}'" for name, value in COMMUNITY_KEYS.items()) + "}\n"
+    return _name_table("C", COMMUNITY_KEYS)
 
 
 def defaults_table() -> str:

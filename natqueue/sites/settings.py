@@ -110,9 +110,7 @@ def update_site(backend: Backend, site_id: str, changes: dict, stations: int | N
 
 def workflow_settings(backend: Backend, site_id: str) -> dict:
     """The site's workflow settings, with their defaults."""
-    meta = backend.redis.hgetall(SiteKeys(site_id).meta)
-    if not meta:
-        raise QueueError("site_not_found", site_id)
+    meta = read_meta(backend, site_id)
     return {
         "priority_ratio": [int(meta.get("priority_ratio_p", DEFAULT_PRIORITY_RATIO[0])),
                            int(meta.get("priority_ratio_r", DEFAULT_PRIORITY_RATIO[1]))],

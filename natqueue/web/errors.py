@@ -97,6 +97,7 @@ def from_queue_error(exc: QueueError):
 
 
 def invalid_fields(exc: Invalid):
+    """Bad fields (``Invalid``, or any refusal with ``fields``): code ``invalid``, each field named."""
     return api_error(400, "invalid", _l("Some fields are not valid."), fields=exc.fields)
 
 

@@ -21,7 +21,7 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from natqueue.keys import SiteKeys
 from natqueue.sampling.home import MAX_HOME_TEAM
 from natqueue.store.backend import QueueError
-from natqueue.web.errors import QUEUE_ERRORS, api_error, from_queue_error
+from natqueue.web.errors import QUEUE_ERRORS, api_error, from_queue_error, invalid_fields
 
 #: Deeper than any body the pages send (a household is 3 levels); far below Python's recursion limit.
 MAX_JSON_DEPTH = 32
@@ -107,7 +107,7 @@ def _read_json_body():
     try:
         request.get_json()  # BodyError and RequestEntityTooLarge go to their handlers
     except BadRequest:  # not JSON at all
-        return api_error(400, "invalid_json", _l("The request body is not valid JSON."))
+        return _invalid_json()
     return None
 
 
@@ -157,10 +157,12 @@ def _queue_error(exc: QueueError):
     raise exc
 
 
+def _invalid_json():
+    return api_error(400, "invalid_json", _l("The request body is not valid JSON."))
+
+
 def _body_error(exc: BodyError):
-    if exc.code == "invalid_json":
-        return api_error(400, "invalid_json", _l("The request body is not valid JSON."))
-    return api_error(400, "invalid", _l("Some fields are not valid."), fields=exc.fields)
+    return _invalid_json() if exc.code == "invalid_json" else invalid_fields(exc)
 
 
 def _too_large(_exc):

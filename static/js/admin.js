@@ -23,7 +23,7 @@
 
   // A refused field by its label and what is wrong with it, in the page's language.
   function fieldText(form, name, code) {
-    var A = window.NQ_ADMIN || { codes: {} }, input = form.querySelector('[name="' + name + '"]');
+    var A = NQ.page.strings, input = form.querySelector('[name="' + name + '"]');
     var label = input && input.closest("label"), what = A.codes[code];
     if (input) { input.setAttribute("aria-invalid", "true"); }
     var range = /^integer_(\d+)_to_(\d+)$/.exec(code);

@@ -7,19 +7,14 @@
  */
 (function () {
   "use strict";
-  var $ = NQ.$, fill = NQ.fill, S = NQ.page.strings, community = NQ.page.community;
+  var $ = NQ.$, el = NQ.el, fill = NQ.fill, S = NQ.page.strings, community = NQ.page.community;
   var base = "/api/v1/communities/" + encodeURIComponent(community.id);
+  var ROSTER_TIMEOUT_MS = 120000;
   var shown = null, picked = null, chart = null, slots = [], buildings = [];
 
   function message(text) { $("org-message").textContent = text || ""; $("org-message").hidden = !text; }
   function failed(r) { message(NQ.errorOf(r).message || S.network); }
   function time(ms) { return ms ? new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : ""; }
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) { e.className = cls; }
-    if (text !== undefined) { e.textContent = text; }
-    return e;
-  }
   function accounted(t) { return t.tested + t.exempt; }
   function state(t) {
     if (!t.people) { return "none"; }
@@ -172,10 +167,8 @@
     if (!file) { message(S.chooseFile); return; }
     // A form's types (a .txt file is text/plain) are refused from any page: a roster goes as CSV.
     var type = !file.type || /^(text\/plain|multipart\/|application\/x-www-form)/.test(file.type) ? "text/csv" : file.type;
-    window.fetch(base + "/roster", { method: "PUT", credentials: "same-origin", body: file,
-                                     headers: { "Content-Type": type,
-                                                "Idempotency-Key": NQ.newKey() } })
-      .then(function (res) { return res.json().then(function (b) { return { status: res.status, body: b }; }); })
+    // A large file on a slow line takes longer than a JSON call: a longer wait before "no answer".
+    NQ.api("PUT", base + "/roster", file, { type: type, key: true, timeout: ROSTER_TIMEOUT_MS })
       .then(function (r) {
         if (r.status !== 200) { failed(r); return; }
         var b = r.body;

@@ -6,7 +6,7 @@
  */
 (function () {
   "use strict";
-  var $ = NQ.$, fill = NQ.fill, S = NQ.page.strings;
+  var $ = NQ.$, el = NQ.el, fill = NQ.fill, S = NQ.page.strings;
   var cards = {}, charts = {}, latest = {};
 
   function mins(seconds) { return NQ.duration(seconds); }
@@ -15,12 +15,6 @@
   function siteTime(ms, zone) {
     try { return new Date(ms).toLocaleTimeString(undefined, { timeZone: zone, hour12: false }); }
     catch (_e) { return new Date(ms).toLocaleTimeString(); }
-  }
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) { e.className = cls; }
-    if (text !== undefined) { e.textContent = text; }
-    return e;
   }
 
   // In the 1+2+4 order (medic first), whatever order the JSON kept.

@@ -8,6 +8,7 @@
  * the script takes what it needs from here:
  *
  *   NQ.$(id), NQ.show(el, yes)        an element by id; show or hide it
+ *   NQ.el(tag, cls, text)             a new element, with its class and text if given
  *   NQ.fill(template, values)         "{name}" placeholders (every one) from values
  *   NQ.duration(seconds, short)       a duration in words, by the one rule every page follows (below)
  *   NQ.newKey()                       a fresh Idempotency-Key
@@ -27,6 +28,12 @@
 
   NQ.$ = function (id) { return document.getElementById(id); };
   NQ.show = function (el, yes) { el.hidden = !yes; };
+  NQ.el = function (tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined) { e.textContent = text; }
+    return e;
+  };
 
   // Translations may place a placeholder anywhere and more than once; a missing value says nothing.
   NQ.fill = function (template, values) {
@@ -65,7 +72,7 @@
   };
 
   /* NQ.api(method, url, body, opts): one call to the JSON API, with this site's cookies.
-   *   body          sent as JSON unless undefined
+   *   body          sent as JSON unless undefined; with opts.type, sent as it is (a File) with that Content-Type
    *   opts.key      the Idempotency-Key: a string the caller keeps to retry with, or true for a fresh one
    *   opts.headers  more headers (e.g. X-Ticket-Token); opts.cache: fetch's cache mode
    * Resolves with every answer of the server's own, success or refusal: {status, ok, body}, where a
@@ -81,11 +88,12 @@
     opts = opts || {};
     var headers = {}, extra = opts.headers || {};
     Object.keys(extra).forEach(function (name) { headers[name] = extra[name]; });
-    if (body !== undefined || method !== "GET") { headers["Content-Type"] = "application/json"; }
+    if (opts.type) { headers["Content-Type"] = opts.type; }
+    else if (body !== undefined || method !== "GET") { headers["Content-Type"] = "application/json"; }
     var key = opts.key === true ? NQ.newKey() : opts.key;
     if (key) { headers["Idempotency-Key"] = key; }
     var init = { method: method, headers: headers, credentials: "same-origin" };
-    if (body !== undefined) { init.body = JSON.stringify(body); }
+    if (body !== undefined) { init.body = opts.type ? body : JSON.stringify(body); }
     if (opts.cache) { init.cache = opts.cache; }
     var abort = window.AbortController ? new window.AbortController() : null;
     if (abort) { init.signal = abort.signal; }

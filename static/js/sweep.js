@@ -12,7 +12,7 @@
  */
 (function () {
   "use strict";
-  var $ = NQ.$, fill = NQ.fill, S = NQ.page.strings, community = NQ.page.community;
+  var $ = NQ.$, el = NQ.el, fill = NQ.fill, S = NQ.page.strings, community = NQ.page.community;
   var base = "/api/v1/communities/" + encodeURIComponent(community.id);
   var store = "natq:sweep:" + community.id + ":";
   var place = NQ.load(store + "place", { compound: "", building: "" });
@@ -22,12 +22,6 @@
   var signIns = 0;
 
   function message(text) { $("sweep-message").textContent = text || ""; $("sweep-message").hidden = !text; }
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) { e.className = cls; }
-    if (text !== undefined) { e.textContent = text; }
-    return e;
-  }
   function clock(ms) { return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
   function signedOut(sentAt) {
     if (sentAt !== undefined && sentAt !== signIns) { return; }

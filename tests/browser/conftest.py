@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from natqueue.store.embedded import EmbeddedRedis
-from tests.conftest import UNLIMITED_JOINS_ENV
+from tests.conftest import UNLIMITED_JOINS_ENV, make_id_number, person
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -199,11 +199,39 @@ def fill_join_form(page, resident: dict) -> None:
         page.fill(f"#join-form [name={field}]", resident[field])
 
 
-def open_console(open_page, site: dict, station: int = 1):
-    """A station console, signed in."""
-    page = open_page("laptop", f"/station/{site['id']}/{station}")
+def open_console(open_page, site: dict, station: int = 1, lang: str | None = None):
+    """A station console, signed in (``lang="en"``: in English, whatever the translations say)."""
+    page = open_page("laptop", f"/station/{site['id']}/{station}" + (f"?lang={lang}" if lang else ""))
     sign_in_console(page, site)
     return page
+
+
+def serving_tube(seed: int) -> str:
+    """The tube ``console_serving_one`` opens for ``seed``: one per seed, as a tube code is used once."""
+    return f"30000000{seed:02d}"
+
+
+def console_serving_one(open_page, api: Api, site: dict, seed: int, lang: str | None = None):
+    """A signed-in console at station 1, tube ``serving_tube(seed)`` open, and one resident
+    (``person(seed)``, an adult) called to it: returns (page, ticket)."""
+    from playwright.sync_api import expect
+
+    page = open_console(open_page, site, lang=lang)
+    expect(page.locator("#console")).to_be_visible()
+    page.keyboard.type(serving_tube(seed))
+    page.keyboard.press("Enter")
+    expect(page.locator("#tube-status")).to_contain_text(serving_tube(seed))
+    resident = {**person(seed), "id_number": make_id_number(seed, birth="19900101")}
+    ticket = api.ok("POST", f"/api/v1/sites/{site['id']}/tickets", resident, status=201)
+    expect(page.locator("#next-list")).to_contain_text(ticket["number"])
+    page.keyboard.press("n")
+    expect(page.locator("#current-number")).to_have_text(ticket["number"])
+    return page, ticket
+
+
+def ticket_view(api: Api, ticket: dict) -> dict:
+    """The ticket as its holder's phone reads it (status, tube, ...)."""
+    return api.ok("GET", f"/api/v1/tickets/{ticket['id']}", headers={"X-Ticket-Token": ticket["token"]})
 
 
 def staff_headers(api: Api, site: dict) -> dict:

@@ -143,3 +143,22 @@ def test_an_exemption_being_typed_survives_the_list_moving_under_it(open_page, a
     expect(page.locator("#outbox")).to_be_hidden(timeout=20_000)
     found = api.ok("GET", f"/api/v1/communities/{cid}/coverage", headers=ADMIN)["totals"]
     assert (found["tested"], found["exempt"]) == (1, 1)
+
+
+@pytest.mark.browser
+def test_the_organizer_finds_the_community_and_adds_to_its_roster_from_the_page(open_page, api, live_server,
+                                                                              make_site, tmp_path):
+    people = roster(buildings=1, rooms=1, per_room=2)
+    _site, cid, _code = _community(api, live_server, make_site, people)
+    page = open_page("laptop", "/organizer/communities?lang=en")
+    page.fill("input[name=token]", ADMIN_TOKEN)
+    page.click("#signin-form button[type=submit]")
+    page.get_by_role("link", name=f"八里岔社区 ({cid})").click()
+
+    more = tmp_path / "roster.csv"  # two more people, in a building not on the roster yet
+    more.write_bytes(to_csv(roster(buildings=2, rooms=1, per_room=2, start=500)[2:]))
+    page.set_input_files("#roster-form input[name=file]", str(more))
+    page.click("#roster-form button[type=submit]")
+    expect(page.locator("#roster-result")).to_contain_text("2 added")
+    expect(page.locator('#grid .bld[data-building="2栋"]')).to_be_visible()
+    assert api.ok("GET", f"/api/v1/communities/{cid}/coverage", headers=ADMIN)["totals"]["people"] == 4

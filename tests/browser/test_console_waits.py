@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from tests.browser.conftest import ADMIN_TOKEN, sign_in_console
-from tests.conftest import make_id_number, person
+from tests.browser.conftest import ADMIN_TOKEN, console_serving_one, open_console, sign_in_console, ticket_view
+from tests.conftest import person
 
 try:
     from playwright.sync_api import expect
@@ -21,25 +21,8 @@ except ImportError:  # the browser fixture skips (or fails under CI) with the re
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
-def _console(open_page, api, site, seed, tube=True):
-    """A signed-in console (English), a tube open if asked, one resident called to it."""
-    page = open_page("laptop", f"/station/{site['id']}/1?lang=en")
-    sign_in_console(page, site)
-    expect(page.locator("#console")).to_be_visible()
-    if tube:
-        page.keyboard.type(f"40000000{seed:02d}")
-        page.keyboard.press("Enter")
-        expect(page.locator("#tube-status")).to_contain_text(f"40000000{seed:02d}")
-    resident = {**person(seed), "id_number": make_id_number(seed, birth="19880101")}
-    ticket = api.ok("POST", f"/api/v1/sites/{site['id']}/tickets", resident, status=201)
-    expect(page.locator("#next-list")).to_contain_text(ticket["number"])
-    page.keyboard.press("n")
-    expect(page.locator("#current-number")).to_have_text(ticket["number"])
-    return page, ticket
-
-
 def _status(api, ticket):
-    return api.ok("GET", f"/api/v1/tickets/{ticket['id']}", headers={"X-Ticket-Token": ticket["token"]})["status"]
+    return ticket_view(api, ticket)["status"]
 
 
 def _eventually_status(api, ticket, wanted: str, wait_s: float = 20):
@@ -52,7 +35,7 @@ def _eventually_status(api, ticket, wanted: str, wait_s: float = 20):
 @pytest.mark.browser
 def test_a_mark_refused_because_the_code_rotated_is_kept_until_staff_sign_in_again(open_page, api, make_site):
     site = make_site()
-    page, ticket = _console(open_page, api, site, 81)
+    page, ticket = console_serving_one(open_page, api, site, 81, lang="en")
     page.context.set_offline(True)
     page.keyboard.press("s")
     expect(page.locator("#outbox")).to_contain_text("1 marks waiting")
@@ -76,7 +59,7 @@ def test_a_mark_refused_because_the_code_rotated_is_kept_until_staff_sign_in_aga
 @pytest.mark.browser
 def test_a_mark_the_server_refuses_stays_until_a_person_discards_it(open_page, api, make_site):
     site = make_site()
-    page, ticket = _console(open_page, api, site, 82)
+    page, ticket = console_serving_one(open_page, api, site, 82, lang="en")
     page.context.set_offline(True)
     page.keyboard.press("x")  # no-show, while the network is down
     expect(page.locator("#outbox")).to_contain_text("1 marks waiting")
@@ -96,8 +79,7 @@ def test_a_mark_the_server_refuses_stays_until_a_person_discards_it(open_page, a
 @pytest.mark.browser
 def test_a_call_that_gets_no_answer_says_so_and_no_press_is_ignored(open_page, api, make_site):
     site = make_site()
-    page = open_page("laptop", f"/station/{site['id']}/1?lang=en")
-    sign_in_console(page, site)
+    page = open_console(open_page, site, lang="en")
     expect(page.locator("#console")).to_be_visible()
     ticket = api.ok("POST", f"/api/v1/sites/{site['id']}/tickets", person(83), status=201)
     expect(page.locator("#next-list")).to_contain_text(ticket["number"])
@@ -122,7 +104,7 @@ def test_a_call_that_gets_no_answer_says_so_and_no_press_is_ignored(open_page, a
 @pytest.mark.browser
 def test_a_sample_mark_that_gets_no_answer_is_kept_and_sent_once(open_page, api, make_site, live_server):
     site = make_site()
-    page, ticket = _console(open_page, api, site, 84)
+    page, ticket = console_serving_one(open_page, api, site, 84, lang="en")
     page.evaluate("() => { NQ.timeoutMs = 3000; }")
     page.route("**/sampled", lambda route: None)  # the first try hangs
     page.keyboard.press("s")

@@ -4,65 +4,43 @@ import json
 
 import pytest
 
-from tests.browser.conftest import open_console, staff_headers
-from tests.conftest import make_id_number, person
+from tests.browser.conftest import console_serving_one, serving_tube, staff_headers, ticket_view
+from tests.conftest import person
 
 try:
     from playwright.sync_api import expect
 except ImportError:  # the browser fixture skips (or fails under CI) with the reason
     expect = None
 
-TUBE = "3000000001"
-
-
-def _console_serving_one(open_page, api, site, seed):
-    """A signed-in console with a tube open and one resident called to it."""
-    page = open_console(open_page, site)
-    expect(page.locator("#console")).to_be_visible()
-    page.keyboard.type(TUBE + str(seed))
-    page.keyboard.press("Enter")
-    expect(page.locator("#tube-status")).to_contain_text(TUBE + str(seed))
-    resident = {**person(seed), "id_number": make_id_number(seed, birth="19900101")}
-    ticket = api.ok("POST", f"/api/v1/sites/{site['id']}/tickets", resident, status=201)
-    expect(page.locator("#next-list")).to_contain_text(ticket["number"])
-    page.keyboard.press("n")
-    expect(page.locator("#current-number")).to_have_text(ticket["number"])
-    return page, ticket
-
-
-def _status(api, ticket):
-    return api.ok("GET", f"/api/v1/tickets/{ticket['id']}", headers={"X-Ticket-Token": ticket["token"]})
-
-
 @pytest.mark.browser
 def test_a_sample_marked_during_a_network_cut_is_recorded_when_it_returns(open_page, api, make_site):
     site = make_site()
-    page, ticket = _console_serving_one(open_page, api, site, 70)
+    page, ticket = console_serving_one(open_page, api, site, 70)
     page.context.set_offline(True)
     page.keyboard.press("s")
     expect(page.locator("#outbox")).to_contain_text("1 条记录待上传")
     expect(page.locator("#console-message")).to_contain_text(f"没有网络：{ticket['number']} 已记在本机")
     expect(page.locator("#current-number")).to_have_text("—")  # the medic moves on
-    assert _status(api, ticket)["status"] == "called"
+    assert ticket_view(api, ticket)["status"] == "called"
 
     page.context.set_offline(False)
     expect(page.locator("#outbox")).to_be_hidden(timeout=20_000)
-    done = _status(api, ticket)
-    assert (done["status"], done["tube"], done["tube_position"]) == ("sampled", TUBE + "70", 1)
+    done = ticket_view(api, ticket)
+    assert (done["status"], done["tube"], done["tube_position"]) == ("sampled", serving_tube(70), 1)
 
 
 @pytest.mark.browser
 def test_a_kept_mark_survives_a_reload_and_is_sent_once(open_page, api, make_site):
     site = make_site()
     staff = staff_headers(api, site)
-    page, ticket = _console_serving_one(open_page, api, site, 71)
+    page, ticket = console_serving_one(open_page, api, site, 71)
     page.route("**/sampled", lambda route: route.abort())  # the request never reaches the server
     page.keyboard.press("s")
     expect(page.locator("#outbox")).to_contain_text("1 条记录待上传")
     page.unroute("**/sampled")
     page.reload()
     expect(page.locator("#outbox")).to_be_hidden(timeout=20_000)
-    assert _status(api, ticket)["status"] == "sampled"
+    assert ticket_view(api, ticket)["status"] == "sampled"
     tube = api.ok("GET", f"/api/v1/sites/{site['id']}/stations/1/tube", headers=staff)
     assert tube["tube"]["count"] == 1  # sent once, bound once
 
@@ -73,7 +51,7 @@ def test_a_view_that_left_before_the_mark_does_not_bring_the_person_back(open_pa
     view, still listing them as served here: they must not come back as the current person."""
     site = make_site()
     staff = staff_headers(api, site)
-    page, ticket = _console_serving_one(open_page, api, site, 72)
+    page, ticket = console_serving_one(open_page, api, site, 72)
     stale = api.ok("GET", f"/api/v1/sites/{site['id']}/stations/1", headers=staff)
     assert [t["id"] for t in stale["serving"]] == [ticket["id"]]
     held = []

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from natqueue.community import callup, closing, communities, coverage, roster_import, sweep
 from natqueue.community import rounds as community_rounds
 from natqueue.sites import registry
+from natqueue.store.backend import QueueError
 from natqueue.validation import Invalid, clean_name, clean_site_id, collect
 from natqueue.web import get_backend
 from natqueue.web.auth import check_community, check_staff, require_organizer
@@ -267,7 +268,7 @@ def put_callup(community_id):
 def site_callup(site_id):
     """Public: the buildings called to this site now and next (names and times only)."""
     if not registry.site_exists(get_backend(), site_id):
-        return api_error(404, "site_not_found", _l("No such site."))
+        raise QueueError("site_not_found", site_id)
     return jsonify(callup.site_callup(get_backend(), site_id))
 
 

@@ -19,7 +19,7 @@ from natqueue import planner, site_plan
 from natqueue.validation import SITE_ID
 from natqueue.web import get_backend
 from natqueue.web.auth import require_organizer
-from natqueue.web.errors import api_error
+from natqueue.web.errors import api_error, invalid_fields
 from natqueue.web.requests import json_body
 
 bp = Blueprint("planner", __name__)
@@ -31,7 +31,7 @@ def _refused(exc: planner.PlanError):
         return api_error(400, "plan_too_large", _l("This plan is too large to simulate: at most %(days)s days "
                                                    "and %(people)s million people.", days=planner.MAX_DAYS,
                                                    people=planner.MAX_ARRIVALS // 10**6), fields=exc.fields)
-    return api_error(400, "invalid", _l("Some fields are not valid."), fields=exc.fields)
+    return invalid_fields(exc)
 
 
 #: What a site's own figures decide in a plan made with ``"site"``: the request's are ignored.
