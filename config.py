@@ -45,6 +45,11 @@ class Config:
     #: natqueue/tickets/joining.py): past them a resident's join gets 429 with Retry-After.
     NATQ_JOINS_PER_ADDRESS = _int("NATQ_JOINS_PER_ADDRESS", JOINS_PER_ADDRESS)
     NATQ_JOINS_PER_SITE = _int("NATQ_JOINS_PER_SITE", JOINS_PER_SITE)
+    #: The longest /readyz and a /metrics scrape wait for Redis (s): past it /readyz answers 503.
+    NATQ_OPS_TIMEOUT_S = float(os.environ.get("NATQ_OPS_TIMEOUT_S", 0.5))
+    #: A token that may read /metrics (Authorization: Bearer) and nothing else, for Prometheus.
+    #: Unset: only the organizer token reads it.
+    NATQ_METRICS_TOKEN = os.environ.get("NATQ_METRICS_TOKEN") or None
     HOST = os.environ.get("HOST", "127.0.0.1")
     PORT = _int("PORT", 5000)
     #: Signs staff tokens. Unset: one is generated once and shared through Redis by every process.

@@ -57,6 +57,8 @@ REGISTRY = {
     "ROSTER_PUT": "roster_put.lua",
     "ALERTS_SYNC": "alerts_sync.lua",
     "ALERT_ACK": "alert_ack.lua",
+    # The operator's scrape (figures/metrics.py): read only, many sites to one pipeline
+    "SITE_METRICS": "site_metrics.lua",
     # Communities: roster, live coverage, sweep teams, rounds, call-up (natqueue/community);
     # run with a community's keys, whose base the prelude's BASE becomes
     "COMMUNITY_CREATE": "community_create.lua",

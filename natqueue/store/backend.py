@@ -130,3 +130,24 @@ class Backend:
         if isinstance(result, list) and result and result[0] == "err":
             raise QueueError(result[1], result[2] if len(result) > 2 else "")
         return result
+
+    def run_each(self, name: str, calls: list[tuple[list, list, SiteKeys]]) -> list:
+        """Run the read-only script ``name`` once per ``(keys, args, site)``, every call in one
+        pipeline: one round trip for the lot, however many sites. Scripts Redis lost (a restart,
+        SCRIPT FLUSH) are loaded and the lot is sent once more; any other error raises."""
+        script = self.script(name)
+
+        def send() -> list:
+            pipe = self.redis.pipeline(transaction=False)
+            for keys, args, site in calls:
+                pipe.evalsha(script.sha, len(keys), *keys, *args, *self.tail(site))
+            return pipe.execute(raise_on_error=False)
+
+        results = send()
+        if any(isinstance(r, redis.exceptions.NoScriptError) for r in results):
+            self.redis.script_load(script.script)
+            results = send()
+        for result in results:
+            if isinstance(result, Exception):
+                raise result
+        return results

@@ -155,9 +155,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)  # no form bodies; a cookie's state changes from natqueue's own pages only
     app.before_request(requests.bind_fingerprint)  # every idempotency key bound to its request
     from natqueue.community import coverage
-    from natqueue.web import addresses, api, broadcast, formatting, pages
+    from natqueue.web import addresses, api, broadcast, formatting, ops, pages
 
     app.register_blueprint(api.bp)
+    ops.init_app(app)  # /healthz, /readyz, /metrics: what an operator watches
     for blueprint in pages.BLUEPRINTS:
         app.register_blueprint(blueprint)
     # A community's counts moved (from whichever domain path): its pages hear it.
@@ -173,9 +174,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def close_app(app: Flask) -> None:
     """Release Redis and stop the embedded server this app started, if any."""
-    backend = app.extensions.get("natqueue")
-    if backend is not None:
-        backend.close()
+    for name in ("natqueue", "natqueue_ops"):
+        backend = app.extensions.get(name)
+        if backend is not None:
+            backend.close()
     embedded = app.extensions.pop("natqueue_embedded", None)
     if embedded is not None:
         embedded.stop()

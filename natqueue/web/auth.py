@@ -212,6 +212,21 @@ def require_staff(view):
     return wrapped
 
 
+def require_metrics_reader(view):
+    """The organizer, or Prometheus with the scrape token (``NATQ_METRICS_TOKEN``), which opens
+    nothing else."""
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        scrape = current_app.config.get("NATQ_METRICS_TOKEN")
+        bearer = _bearer()
+        if is_organizer() or (scrape and bearer and hmac.compare_digest(
+                bearer.encode("utf-8", "surrogatepass"), scrape.encode())):
+            return view(*args, **kwargs)
+        return _refuse(None if not credentials() else False)
+
+    return wrapped
+
+
 def is_organizer() -> bool:
     """Does this request carry the organizer token (Bearer) or an organizer session (cookie)?"""
     return is_organizer_token(_bearer()) or is_organizer_session(request.cookies.get(ORGANIZER_COOKIE))

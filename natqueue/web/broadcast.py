@@ -5,6 +5,7 @@ own count from it. The one ticket whose status changed gets its new state in
 its own room. Emits are hints: a lost one is repaired when the client resyncs.
 """
 
+from natqueue.figures import metrics
 from natqueue.web import push, socketio
 
 
@@ -34,6 +35,7 @@ def announce_ticket(ticket: dict) -> None:
 def announce(event: dict | None, site_id: str, ticket: dict | None = None) -> None:
     if event is not None:
         socketio.emit("site_event", event, to=site_room(site_id))
+        metrics.broadcast_sent(event["id"])  # the emit lag an operator watches (/metrics)
     if ticket is not None and event is not None:
         socketio.emit("ticket", public_ticket(ticket), to=ticket_room(ticket["id"]))
     if event is not None:
