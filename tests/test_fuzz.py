@@ -242,10 +242,11 @@ def _routes_for_params():
     is every route ``create_app`` makes."""
     from flask import Flask
 
-    from natqueue.web import api, pages
+    from natqueue.web import api, ops, pages
 
     bare = Flask(__name__, static_folder="static")
     bare.register_blueprint(api.bp)
+    bare.register_blueprint(ops.bp)  # /healthz, /readyz, /metrics
     for blueprint in pages.BLUEPRINTS:
         bare.register_blueprint(blueprint)
     return _routes(bare)

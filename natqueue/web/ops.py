@@ -36,9 +36,12 @@ def _ops_backend() -> Backend:
 
 
 def _socket_clients() -> int:
-    """Socket.IO (Engine.IO) connections open on this process: counted when asked, never on connect."""
+    """Socket.IO clients connected to this process, counted when asked (never on connect): every
+    connected client is in its namespace's room ``None``; rooms are per process, message queue or not."""
     server = socketio.server
-    return len(server.eio.sockets) if server is not None else 0
+    if server is None:
+        return 0
+    return sum(len(rooms.get(None, ())) for rooms in list(server.manager.rooms.values()))
 
 
 def _no_store(response: Response) -> Response:
