@@ -5,15 +5,20 @@ process answers, at a cost that does not grow with the queue)."""
 import os
 import signal
 import time
+import urllib.request
 
 import pytest
+import socketio
 from prometheus_client.parser import text_string_to_metric_families
 
 from natqueue.keys import SiteKeys
 from natqueue.store.embedded import EmbeddedRedis
 from natqueue.web import close_app, create_app
-from tests.conftest import ADMIN_TOKEN, UNLIMITED_JOINS
+from tests.conftest import ADMIN_TOKEN, UNLIMITED_JOINS, person
 from tests.flow_helpers import call, join_as, sample
+from tests.processes import request
+from tests.test_multiprocess import TOKEN as MULTI_TOKEN
+from tests.test_multiprocess import two_processes  # noqa: F401  (a fixture)
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 SCRAPE_TOKEN = "prometheus-scrape-token"
@@ -198,8 +203,11 @@ def test_process_series_say_which_process_and_count_its_sockets_and_emit_lag(cli
     label = f":{os.getpid()}"
     assert [dict(k[1])["process"] for k in found if k[0] == "natqueue_socketio_clients"][0].endswith(label)
     assert process_values(found, "natqueue_socketio_clients") == [1]
-    lag_count = process_values(found, "natqueue_emit_lag_seconds_count")
-    assert lag_count and lag_count[0] == process_values(before, "natqueue_emit_lag_seconds_count")[0] + 1
+    def here(values):
+        return [v for (n, labels), v in values.items()
+                if n == "natqueue_emit_lag_seconds_count" and dict(labels).get("via") == "here"]
+
+    assert here(found) == [(here(before) or [0])[0] + 1]
     assert process_values(found, "process_resident_memory_bytes")[0] > 0
 
 
@@ -223,3 +231,26 @@ def test_a_scrape_costs_the_same_for_5_and_5000_waiting(client, site, redis_clie
     found = scrape(client)
     assert site_value(found, "natqueue_queue_length", site["id"]) == 5000
     assert commands() - before == small
+
+
+def test_a_change_heard_through_the_message_queue_counts_its_emit_lag_there(two_processes):  # noqa: F811
+    """A join on one process, a phone on the other: the other process notes the lag of what it
+    broadcast for a change made elsewhere (``via="queue"``)."""
+    a, b = two_processes
+    admin = {"Authorization": f"Bearer {MULTI_TOKEN}"}
+    assert request("POST", a + "/api/v1/sites", {"id": "multi", "name": "多进程", "stations": 1}, admin)[0] == 201
+    with socketio.SimpleClient() as phone:
+        phone.connect(b, transports=["websocket"])
+        assert phone.call("watch_site", {"site_id": "multi"}, timeout=10)["ok"]
+        assert request("POST", a + "/api/v1/sites/multi/tickets", person(1))[0] == 201
+        name = None
+        while name != "site_event":
+            name, _data = phone.receive(timeout=10)
+        with urllib.request.urlopen(urllib.request.Request(b + "/metrics", headers=admin), timeout=10) as res:
+            text = res.read().decode()
+    found = {(s.name, frozenset(s.labels.items())): s.value
+             for family in text_string_to_metric_families(text) for s in family.samples}
+    heard = [v for (n, labels), v in found.items()
+             if n == "natqueue_emit_lag_seconds_count" and dict(labels).get("via") == "queue"]
+    assert heard == [1]
+    assert process_values(found, "natqueue_socketio_clients") == [1]

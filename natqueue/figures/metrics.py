@@ -134,11 +134,14 @@ def site_families(figures: list[SiteFigures]) -> list[Metric]:
 
 # --- this process ----------------------------------------------------------------------------
 
-#: From a change at a site (its event's id is Redis's clock when the script wrote it) to the
-#: moment this process handed its broadcast to Socket.IO.
+#: From a change at a site (its event's id is Redis's clock when the script wrote it) to its
+#: broadcast to this process's clients: ``via="here"`` when the change was made in this process,
+#: ``via="queue"`` when it came from another process through the Socket.IO message queue.
 EMIT_LAG = Histogram("natqueue_emit_lag_seconds", "From a change at a site to its Socket.IO broadcast "
-                     "leaving this process.", buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
-                     registry=None)
+                     "to this process's clients.", labelnames=("via",),
+                     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10), registry=None)
+_LAG_HERE = EMIT_LAG.labels("here")
+_LAG_QUEUE = EMIT_LAG.labels("queue")
 
 _label: tuple[int, str] | None = None
 
@@ -152,12 +155,12 @@ def process_label() -> str:
     return _label[1]
 
 
-def broadcast_sent(event_id: str) -> None:
-    """A site event (id ``<ms>-<seq>`` from Redis) was just broadcast: note how late. A few
-    microseconds; a clock of this host behind Redis's counts as no lag."""
-    ms, _, _ = event_id.partition("-")
+def broadcast_sent(event_id: str, via_queue: bool = False) -> None:
+    """A site event (id ``<ms>-<seq>`` from Redis) was just broadcast to this process's clients:
+    note how late. A few microseconds; a clock of this host behind Redis's counts as no lag."""
+    ms, _, _ = event_id.partition("-") if isinstance(event_id, str) else ("", "", "")
     if ms.isdigit():
-        EMIT_LAG.observe(max(0.0, time.time() - int(ms) / 1000))
+        (_LAG_QUEUE if via_queue else _LAG_HERE).observe(max(0.0, time.time() - int(ms) / 1000))
 
 
 def _labelled(family: Metric, name: str, value: str) -> Metric:

@@ -21,6 +21,8 @@ import gevent
 import socketio
 from gevent import monkey
 
+from natqueue.figures import metrics
+
 #: The most messages one batch carries; a burst larger than this goes as several batches.
 BATCH_LIMIT = 500
 
@@ -49,6 +51,14 @@ class BatchingRedisManager(socketio.RedisManager):
                     super()._publish({"method": "batch", "host_id": self.host_id, "items": batch})
         finally:
             self._sender = None
+
+    def _handle_emit(self, message):
+        super()._handle_emit(message)
+        if message.get("host_id") != self.host_id and message.get("event") == "site_event":
+            # A change made in another process reached this one's phones: how late (/metrics).
+            data = message.get("data")
+            if isinstance(data, list) and data and isinstance(data[0], dict):
+                metrics.broadcast_sent(data[0].get("id"), via_queue=True)
 
     def _listen(self):
         """Each message of a batch, as python-socketio's listener expects them one by one."""
