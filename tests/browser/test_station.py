@@ -84,7 +84,7 @@ HOLD_FIRST_VIEW = """
 def test_a_late_answer_from_before_sign_in_does_not_sign_staff_out(open_page, make_site):
     site = make_site()
     page = open_page("laptop", f"/station/{site['id']}/1", script=HOLD_FIRST_VIEW)
-    page.wait_for_function("window.__natqHeld === 'sent'")
+    page.wait_for_function("() => window.__natqHeld === 'sent'")
     sign_in_console(page, site)
     page.wait_for_function("() => window.__natqHeld === 'delivered'")
 
