@@ -61,3 +61,6 @@ class Config:
     #: While a dashboard watches, push its sites' figures again this often (s; 0: never), so
     #: waits that grow with no change at the site (and their alerts) still show.
     NATQ_DASH_REFRESH_S = _int("NATQ_DASH_REFRESH_S", 30)
+    #: A public page (a join page, the list of sites) is rendered at most once per this many ms
+    #: per language in a process and shared by every view meanwhile (0: rendered for each view).
+    NATQ_PAGE_CACHE_MS = _int("NATQ_PAGE_CACHE_MS", 1000)

@@ -2,12 +2,16 @@
 --
 --   wrk -t1 -c32 -d10s -s bench/wrk.lua http://127.0.0.1:PORT -- join SITE
 --   wrk -t1 -c32 -d10s -s bench/wrk.lua http://127.0.0.1:PORT -- bare
+--   wrk -t1 -c32 -d10s -s bench/wrk.lua http://127.0.0.1:PORT -- join SITE OFFSET
+--   wrk -t1 -c32 -d10s -s bench/wrk.lua http://127.0.0.1:PORT -- get PATH [HEADER VALUE]
 --
 -- "join" POSTs /api/v1/sites/SITE/tickets, each request a distinct resident:
 -- a valid GB 11643 ID (weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2, weighted
 -- sum mod 11 indexes "10X98765432") and a distinct mobile number, so no join
--- is refused as "already queued". "bare" GETs /bench/bare, the Flask route
--- bench/serve.py adds to compare with. done() prints one WRKJSON line.
+-- is refused as "already queued"; OFFSET (default 0) starts the count elsewhere, so
+-- several runs can join the same site. "bare" GETs /bench/bare, the Flask route
+-- bench/serve.py adds to compare with; "get" GETs PATH, with one header if given
+-- (bench/pages.py). done() prints one WRKJSON line.
 
 local threads = {}
 
@@ -19,7 +23,7 @@ end
 local WEIGHTS = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
 local CHECK = "10X98765432"
 local counter = 0
-local mode, path
+local mode, path, get_headers
 local headers = {["Content-Type"] = "application/json"}
 
 -- 6 digits from n, a fixed birth date, 3 digits from the wrk thread: distinct for n < 10^6.
@@ -37,12 +41,20 @@ function init(args)
   mode = args[1] or "bare"
   if mode == "join" then
     path = "/api/v1/sites/" .. args[2] .. "/tickets"
+    counter = tonumber(args[3] or "0")
+  elseif mode == "get" then
+    path = args[2]
+    get_headers = {}
+    if args[3] then get_headers[args[3]] = args[4] end
   else
     path = "/bench/bare"
   end
 end
 
 function request()
+  if mode == "get" then
+    return wrk.format("GET", path, get_headers)
+  end
   if mode ~= "join" then
     return wrk.format("GET", path)
   end

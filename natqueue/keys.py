@@ -16,6 +16,13 @@ SECRET_KEY = PREFIX + "secret"
 TUBE_SITES_KEY = PREFIX + "tube-sites"
 #: The address the running server prints and serves at (``python app.py``), for the CLI's links.
 BASE_URL_KEY = PREFIX + "base-url"
+#: The public list of sites (``natqueue.figures.public_list``): one hash tag of its own, which
+#: no site id can take (site ids have no '_'), so its two keys share a slot apart from any site's.
+PUBLIC_BASE = PREFIX + "{_public}:"
+#: Hash: ``at`` (ms, when computed), ``json`` (the list, calmest first).
+PUBLIC_LIST_KEY = PUBLIC_BASE + "list"
+#: When a process last took its turn to compute the list (ms).
+PUBLIC_CLAIM_KEY = PUBLIC_BASE + "claim"
 
 #: The name of every key of a site after its base ``nq:{site}:``. ``SiteKeys`` builds its keys
 #: from this table and the Lua scripts get the same table as ``K`` (see ``natqueue.scripts``),

@@ -66,6 +66,7 @@ def app(redis_server, redis_client, tmp_path):
             "NATQ_DATA_DIR": str(tmp_path),
             "NATQ_PUBLIC_URL": "https://natq.example.cn",
             "NATQ_DASH_COALESCE_MS": 0,  # dashboard pushes at once: the test client runs no event loop
+            "NATQ_PAGE_CACHE_MS": 0,  # pages show a change at once (tests/test_public_list.py: shared)
             **UNLIMITED_JOINS,
         }
     )
@@ -82,6 +83,7 @@ def make_app(redis_server, redis_client, tmp_path):
         made.append(create_app({
             "TESTING": True, "REDIS_URL": redis_server.url, "NATQ_MESSAGE_QUEUE": "off",
             "NATQ_ADMIN_TOKEN": ADMIN_TOKEN, "NATQ_DATA_DIR": str(tmp_path), "NATQ_DASH_COALESCE_MS": 0,
+            "NATQ_PAGE_CACHE_MS": 0,
             **settings,
         }))
         return made[-1]

@@ -31,6 +31,8 @@ REGISTRY = {
     "UPDATE_SITE": "update_site.lua",
     "SET_STATION": "set_station.lua",
     "SITE_SNAPSHOT": "site_snapshot.lua",
+    "PUBLIC_LIST_CLAIM": "public_list_claim.lua",
+    "PUBLIC_LIST_PUT": "public_list_put.lua",
     "REFRESH_ZONE": "refresh_zone.lua",
     "SIGN_IN_CODE": "sign_in_code.lua",
     "REVOKE_TOKEN": "revoke_token.lua",

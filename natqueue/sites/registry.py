@@ -74,17 +74,13 @@ def _pairs(flat: list) -> dict:
     return dict(zip(flat[::2], flat[1::2], strict=False))
 
 
-def get_site(backend: Backend, site_id: str) -> dict:
-    """The public picture of a site, consistent with the feed position ``last_event_id``."""
+def _snapshot_call(site_id: str) -> tuple[list, list, SiteKeys]:
     keys = SiteKeys(site_id)
-    found = backend.run(
-        "SITE_SNAPSHOT",
-        [keys.meta, keys.stations, keys.waiting, keys.events, keys.calling],
-        [],
-        keys,
-    )
-    if not found:
-        raise QueueError("site_not_found", site_id)
+    return [keys.meta, keys.stations, keys.waiting, keys.events, keys.calling], [], keys
+
+
+def _picture(backend: Backend, found: list) -> tuple[dict, dict]:
+    """A site's public picture and its meta hash, from its ``SITE_SNAPSHOT`` answer."""
     meta_flat, stations_flat, waiting, pace_raw, last_id, calling_flat = found
     meta = _pairs(meta_flat)
     statuses = _pairs(stations_flat)
@@ -106,4 +102,24 @@ def get_site(backend: Backend, site_id: str) -> dict:
             for n in sorted(statuses, key=int)
         ],
         "last_event_id": last_id,
-    }
+    }, meta
+
+
+def get_site_and_meta(backend: Backend, site_id: str) -> tuple[dict, dict]:
+    """The site's public picture and its meta hash (its settings), in one round trip."""
+    keys, args, site_keys = _snapshot_call(site_id)
+    found = backend.run("SITE_SNAPSHOT", keys, args, site_keys)
+    if not found:
+        raise QueueError("site_not_found", site_id)
+    return _picture(backend, found)
+
+
+def get_site(backend: Backend, site_id: str) -> dict:
+    """The public picture of a site, consistent with the feed position ``last_event_id``."""
+    return get_site_and_meta(backend, site_id)[0]
+
+
+def get_sites_and_meta(backend: Backend, site_ids: list[str]) -> list[tuple[dict, dict]]:
+    """``get_site_and_meta`` for many sites in one round trip; a site gone meanwhile is left out."""
+    found = backend.run_each("SITE_SNAPSHOT", [_snapshot_call(site_id) for site_id in site_ids])
+    return [_picture(backend, one) for one in found if one]

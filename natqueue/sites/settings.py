@@ -110,7 +110,11 @@ def update_site(backend: Backend, site_id: str, changes: dict, stations: int | N
 
 def workflow_settings(backend: Backend, site_id: str) -> dict:
     """The site's workflow settings, with their defaults."""
-    meta = read_meta(backend, site_id)
+    return workflow_of(read_meta(backend, site_id))
+
+
+def workflow_of(meta: dict) -> dict:
+    """The workflow settings from a site's meta hash already read, with their defaults."""
     return {
         "priority_ratio": [int(meta.get("priority_ratio_p", DEFAULT_PRIORITY_RATIO[0])),
                            int(meta.get("priority_ratio_r", DEFAULT_PRIORITY_RATIO[1]))],

@@ -15,6 +15,7 @@ from natqueue.store.backend import Backend, Tuning
 from natqueue.store.connect import connect
 from natqueue.store.embedded import EmbeddedRedis
 from natqueue.web import guards, mq
+from natqueue.web.page_cache import PageCache
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LOCALES = ("zh_CN", "en")
@@ -132,6 +133,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     backend = _open_backend(app)
     app.extensions["natqueue"] = backend
     app.extensions["natqueue_public_list"] = PublicList()
+    app.extensions["natqueue_pages"] = PageCache(app.config["NATQ_PAGE_CACHE_MS"])
     if not app.config["NATQ_ADMIN_TOKEN"]:
         app.config["NATQ_ADMIN_TOKEN"] = _read_or_create_secret(
             os.path.join(_data_dir(app), "admin-token"), lambda: secrets.token_urlsafe(24)

@@ -116,6 +116,8 @@ def board_api(site_id):
 
 @bp.get("/public/sites")
 def sites_api():
-    """The sites a resident may choose from, calmest first, with band and estimated wait."""
-    return jsonify({"sites": shared_public_list().sites(get_backend())})
+    """The sites a resident may choose from, calmest first, with band and estimated wait: the
+    list's JSON as stored, not encoded again per request (``figures.public_list``)."""
+    text = shared_public_list().view(get_backend()).json
+    return Response('{"sites":' + text + "}", mimetype="application/json")
 

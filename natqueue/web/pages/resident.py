@@ -1,31 +1,39 @@
 """What a resident opens: the list of sites, a site's join page and the public list (and the
 icon every browser asks for).
 
-The join page is the page every resident opens first, so it reads only its own site: the
-calmer-site suggestion is looked for only when this site is congested, from the public list
-every request of this process shares (``figures.public_list``).
+At a district's peak everyone opens these at once, so none costs more the more sites there
+are: the lists come from the public list every request of this process shares
+(``figures.public_list``), and each page is rendered at most once a second per language and
+shared by every view in that second (``web.page_cache``; each response its own CSP nonce).
+The join page reads only its own site, in one round trip, when it is rendered; the calmer-site
+suggestion looks only at the few calmest sites of the list.
 """
 
-from flask import Blueprint, current_app, make_response, render_template
+from flask import Blueprint, abort, current_app, make_response
 
 from natqueue.sites import registry, settings
+from natqueue.store.backend import QueueError
 from natqueue.web import get_backend
-from natqueue.web.requests import shared_public_list, site_or_404
+from natqueue.web.page_cache import shared_page
+from natqueue.web.requests import shared_public_list
 
 bp = Blueprint("resident", __name__)
 
 
-def _no_store(response):
+def _no_store(text: str):
     """A phone must never show yesterday's queue from its cache."""
+    response = make_response(text)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @bp.get("/")
 def index():
-    backend = get_backend()
-    found = [registry.get_site(backend, site_id) for site_id in registry.list_site_ids(backend)]
-    return render_template("index.html", sites=found)
+    def prepare():
+        found = sorted(shared_public_list().sites(get_backend()), key=lambda s: s["id"])
+        return "index.html", {"sites": found}
+
+    return shared_page("index", prepare)
 
 
 @bp.get("/favicon.ico")
@@ -36,15 +44,21 @@ def favicon():
 
 @bp.get("/s/<site_id>")
 def join(site_id):
-    backend = get_backend()
-    site = site_or_404(site_id)
-    site["family_max"] = settings.workflow_settings(backend, site_id)["family_max"]
-    conf = settings.organizer_settings(settings.read_meta(backend, site_id))
-    site["opens"], site["closes"] = conf["opens"], conf["closes"]  # residents plan when to come
-    calmer = shared_public_list().calmer_than(backend, site, conf)
-    return _no_store(make_response(render_template("resident.html", site=site, calmer=calmer)))
+    def prepare():
+        backend = get_backend()
+        try:
+            site, meta = registry.get_site_and_meta(backend, site_id)
+        except QueueError:
+            abort(404)
+        site["family_max"] = settings.workflow_of(meta)["family_max"]
+        conf = settings.organizer_settings(meta)
+        site["opens"], site["closes"] = conf["opens"], conf["closes"]  # residents plan when to come
+        calmer = shared_public_list().calmer_than(backend, site, conf)
+        return "resident.html", {"site": site, "calmer": calmer}
+
+    return _no_store(shared_page(f"join:{site_id}", prepare))
 
 
 @bp.get("/sites")
 def sites():
-    return _no_store(make_response(render_template("sites.html", sites=shared_public_list().sites(get_backend()))))
+    return _no_store(shared_page("sites", lambda: ("sites.html", {"sites": shared_public_list().sites(get_backend())})))

@@ -1,0 +1,90 @@
+"""Public pages rendered once per second per process, not once per view.
+
+Rendering a resident's join page costs several times a join (its ~140 translated strings
+are looked up one by one), and at a district's peak everyone opens it at once. What the page
+shows is public and the same for everyone who opens it in the same language within a second:
+the site's figures, which the page's script then keeps live from the site's feed (it resumes
+from the ``last_event_id`` the page carries, so a page a second old misses nothing). So a
+page is rendered at most once per window per (page, language) in a process, and every other
+view in that window gets the same text.
+
+The one thing that must differ per response is the CSP nonce (``web.headers``): a reused
+nonce would let a script injected into one response run in every other. A page is rendered
+with this process's secret placeholder instead of a nonce, and each response gets a fresh
+nonce written over the placeholder; the placeholder is random per process and never leaves
+it. While one request renders a stale page, the others in the window answer with the page
+they had (at most a few, gevent being cooperative); the cache holds a bounded number of pages.
+"""
+
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+from flask import current_app, g, render_template
+from flask_babel import get_locale
+
+#: How long one rendering of a page is served (ms).
+PAGE_TTL_MS = 1000
+#: Pages kept per process (least recently rendered dropped first): ~30 KB each.
+MAX_PAGES = 1024
+#: A page older than this is not served even while another request renders it afresh (ms).
+MAX_STALE_MS = 10_000
+
+_PLACEHOLDER = "nqnonce" + secrets.token_hex(12)
+
+
+class PageCache:
+    def __init__(self, ttl_ms: int = PAGE_TTL_MS, max_pages: int = MAX_PAGES):
+        self.ttl_ms, self.max_pages = ttl_ms, max_pages
+        self._pages: OrderedDict[tuple, tuple[float, str]] = OrderedDict()
+        self._rendering: set[tuple] = set()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, now: float, render: Callable[[], str]) -> str:
+        """The page of ``key``, rendered by ``render()`` when there is none fresh enough."""
+        if self.ttl_ms <= 0:
+            return render()
+        with self._lock:
+            found = self._pages.get(key)
+            if found is not None and 0 <= now - found[0] < self.ttl_ms:
+                return found[1]
+            if found is not None and key in self._rendering and 0 <= now - found[0] < MAX_STALE_MS:
+                return found[1]  # another request is rendering it afresh
+            self._rendering.add(key)
+        try:
+            text = render()
+        finally:
+            with self._lock:
+                self._rendering.discard(key)
+        with self._lock:
+            self._pages[key] = (now, text)
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.max_pages:
+                self._pages.popitem(last=False)
+        return text
+
+
+def _now_ms() -> float:
+    """Local time, or the backend's fixed clock in tests (so no test sleeps)."""
+    clock = current_app.extensions["natqueue"].clock
+    return clock() if clock is not None else time.time() * 1000
+
+
+def shared_page(name: str, prepare: Callable[[], tuple[str, dict]]) -> str:
+    """The page ``name`` in this request's language, from the cache or rendered afresh:
+    ``prepare()`` reads what it shows and returns ``(template, context)``; it may abort
+    (a 404), then nothing is cached. The answer carries this response's own nonce."""
+    def render() -> str:
+        template, context = prepare()
+        g.csp_nonce = _PLACEHOLDER
+        try:
+            return render_template(template, **context)
+        finally:
+            g.pop("csp_nonce", None)
+
+    cache: PageCache = current_app.extensions["natqueue_pages"]
+    text = cache.get((name, str(get_locale())), _now_ms(), render)
+    g.csp_nonce = secrets.token_urlsafe(16)
+    return text.replace(_PLACEHOLDER, g.csp_nonce)
