@@ -80,15 +80,23 @@ def _calmer(site: dict) -> bool:
     return site["accepting"] and site["eta_join_s"] is not None and site["band"] != "congested"
 
 
-class View:
-    """One fetched list: the sites (calmest first), its JSON as stored, and per area the two
-    calmest sites worth suggesting (two: one of them may be the asking site itself)."""
+#: Sites per page of the public list a resident reads (``page``).
+PAGE_SIZE = 30
 
-    __slots__ = ("sites", "json", "by_id", "calmer_in", "calmer_anywhere")
+
+class View:
+    """One fetched list: the sites (calmest first), its JSON as stored, each area's sites, and
+    per area the two calmest sites worth suggesting (two: one may be the asking site itself)."""
+
+    __slots__ = ("sites", "json", "by_id", "in_area", "calmer_in", "calmer_anywhere")
 
     def __init__(self, sites: list[dict], text: str):
         self.sites, self.json = sites, text
         self.by_id = {s["id"]: s for s in sites}
+        self.in_area: dict[str, list[dict]] = {}
+        for s in sites:
+            if s["area"]:
+                self.in_area.setdefault(s["area"], []).append(s)
         candidates = sorted((s for s in sites if _calmer(s)), key=lambda s: s["eta_join_s"])
         self.calmer_anywhere = candidates[:2]
         self.calmer_in: dict[str, list[dict]] = {}
@@ -96,6 +104,22 @@ class View:
             found = self.calmer_in.setdefault(s["area"], [])
             if len(found) < 2:
                 found.append(s)
+
+
+    def areas(self) -> list[tuple[str, int]]:
+        """Every area named by a site, with its number of sites, in name order."""
+        return sorted((area, len(found)) for area, found in self.in_area.items())
+
+    def page(self, area: str, number: int) -> dict:
+        """Page ``number`` (from 1, clamped) of the list, or of one ``area`` (none or unknown:
+        every site): at most ``PAGE_SIZE`` sites, however many there are."""
+        found = self.in_area.get(area) if area else None
+        area = area if found is not None else ""
+        found = self.sites if found is None else found
+        pages = max(1, -(-len(found) // PAGE_SIZE))
+        number = min(max(1, number), pages)
+        return {"sites": found[(number - 1) * PAGE_SIZE: number * PAGE_SIZE], "area": area,
+                "page": number, "pages": pages, "total": len(found)}
 
 
 def _clock_ms(backend: Backend) -> float:

@@ -31,6 +31,8 @@ PAGE_TTL_MS = 1000
 MAX_PAGES = 1024
 #: A page older than this is not served even while another request renders it afresh (ms).
 MAX_STALE_MS = 10_000
+#: How long a request waits for another's rendering of the page it needs (s).
+RENDER_WAIT_S = 5
 
 _PLACEHOLDER = "nqnonce" + secrets.token_hex(12)
 
@@ -39,31 +41,43 @@ class PageCache:
     def __init__(self, ttl_ms: int = PAGE_TTL_MS, max_pages: int = MAX_PAGES):
         self.ttl_ms, self.max_pages = ttl_ms, max_pages
         self._pages: OrderedDict[tuple, tuple[float, str]] = OrderedDict()
-        self._rendering: set[tuple] = set()
+        self._rendering: dict[tuple, threading.Event] = {}
         self._lock = threading.Lock()
 
     def get(self, key: tuple, now: float, render: Callable[[], str]) -> str:
-        """The page of ``key``, rendered by ``render()`` when there is none fresh enough."""
+        """The page of ``key``, rendered by ``render()`` when there is none fresh enough. One
+        request renders a page at a time: the others meanwhile answer with the page it
+        replaces, or, with none recent enough, wait for it (rendering it side by side would
+        make each wait for all the others)."""
         if self.ttl_ms <= 0:
             return render()
-        with self._lock:
-            found = self._pages.get(key)
-            if found is not None and 0 <= now - found[0] < self.ttl_ms:
-                return found[1]
-            if found is not None and key in self._rendering and 0 <= now - found[0] < MAX_STALE_MS:
-                return found[1]  # another request is rendering it afresh
-            self._rendering.add(key)
+        for _attempt in range(2):
+            with self._lock:
+                found = self._pages.get(key)
+                age = None if found is None else now - found[0]
+                if age is not None and 0 <= age < self.ttl_ms:
+                    return found[1]
+                busy = self._rendering.get(key)
+                if busy is None:
+                    busy = self._rendering[key] = threading.Event()
+                    break
+                if age is not None and 0 <= age < MAX_STALE_MS:
+                    return found[1]
+            busy.wait(RENDER_WAIT_S)
+        else:
+            return render()  # the other request's rendering failed or hangs: this one renders alone
         try:
             text = render()
+            with self._lock:
+                self._pages[key] = (now, text)
+                self._pages.move_to_end(key)
+                while len(self._pages) > self.max_pages:
+                    self._pages.popitem(last=False)
+            return text
         finally:
             with self._lock:
-                self._rendering.discard(key)
-        with self._lock:
-            self._pages[key] = (now, text)
-            self._pages.move_to_end(key)
-            while len(self._pages) > self.max_pages:
-                self._pages.popitem(last=False)
-        return text
+                del self._rendering[key]
+            busy.set()
 
 
 def _now_ms() -> float:

@@ -9,7 +9,7 @@ The join page reads only its own site, in one round trip, when it is rendered; t
 suggestion looks only at the few calmest sites of the list.
 """
 
-from flask import Blueprint, abort, current_app, make_response
+from flask import Blueprint, abort, current_app, make_response, request
 
 from natqueue.sites import registry, settings
 from natqueue.store.backend import QueueError
@@ -30,8 +30,8 @@ def _no_store(text: str):
 @bp.get("/")
 def index():
     def prepare():
-        found = sorted(shared_public_list().sites(get_backend()), key=lambda s: s["id"])
-        return "index.html", {"sites": found}
+        first = shared_public_list().view(get_backend()).page("", 1)
+        return "index.html", {"sites": first["sites"], "more": first["pages"] > 1}
 
     return shared_page("index", prepare)
 
@@ -61,4 +61,10 @@ def join(site_id):
 
 @bp.get("/sites")
 def sites():
-    return _no_store(shared_page("sites", lambda: ("sites.html", {"sites": shared_public_list().sites(get_backend())})))
+    """A page of the list (``?page=``), of one area if asked (``?area=``): the same few dozen
+    sites to render and send at any size of district. Only pages that exist are kept."""
+    view = shared_public_list().view(get_backend())
+    number = request.args.get("page", "1")
+    shown = view.page(request.args.get("area", ""), int(number) if number.isdigit() and len(number) < 6 else 1)
+    key = f"sites:{shown['area']}:{shown['page']}"
+    return _no_store(shared_page(key, lambda: ("sites.html", {**shown, "areas": view.areas()})))
