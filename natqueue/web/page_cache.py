@@ -3,8 +3,9 @@
 Rendering a resident's join page costs several times a join (its ~140 translated strings
 are looked up one by one), and at a district's peak everyone opens it at once. What the page
 shows is public and the same for everyone who opens it in the same language within a second:
-the site's figures, which the page's script then keeps live from the site's feed (it resumes
-from the ``last_event_id`` the page carries, so a page a second old misses nothing). So a
+the site's figures, which the page's script replaces with the site's current picture as soon
+as its socket connects (``watch_site`` answers with a snapshot) and keeps live from the feed
+after that, so a page a second old shows the present within a moment. So a
 page is rendered at most once per window per (page, language) in a process, and every other
 view in that window gets the same text.
 
@@ -27,7 +28,7 @@ from flask_babel import get_locale
 
 #: How long one rendering of a page is served (ms).
 PAGE_TTL_MS = 1000
-#: Pages kept per process (least recently rendered dropped first): ~30 KB each.
+#: Pages kept per process (least recently rendered dropped first): ~10 KB each.
 MAX_PAGES = 1024
 #: A page older than this is not served even while another request renders it afresh (ms).
 MAX_STALE_MS = 10_000
