@@ -105,3 +105,38 @@ def test_a_burst_on_one_process_reaches_a_watcher_on_another_whole(two_processes
             elif name == "site_events":
                 ids.extend(e["id"] for e in data["events"])
     assert len(ids) == 40 and len(set(ids)) == 40
+
+
+def test_a_change_after_a_quiet_spell_still_reaches_the_other_process(two_processes):
+    """A quiet district (no change for over five seconds) must not lose the next change: the
+    message queue's subscription stays open through silence."""
+    a, b = two_processes
+    admin = {"Authorization": f"Bearer {TOKEN}"}
+    _request("POST", a + "/api/v1/sites", {"id": "quiet", "name": "安静", "stations": 1}, admin)
+    seed = iter(range(1000))
+    with socketio.SimpleClient() as watcher:
+        watcher.connect(b, transports=["websocket"])
+        assert watcher.call("watch_site", {"site_id": "quiet", "last_id": None}, timeout=10) == {"ok": True}
+        watcher.receive(timeout=10)  # the snapshot
+
+        def heard_within(seconds: float) -> bool:
+            try:
+                while True:
+                    name, _ = watcher.receive(timeout=seconds)
+                    if name == "site_event":
+                        return True
+            except socketio.exceptions.TimeoutError:
+                return False
+
+        # Until b hears one: its subscription is live now.
+        for _ in range(50):
+            last_sent = time.monotonic()
+            assert _request("POST", a + "/api/v1/sites/quiet/tickets", person(next(seed)))[0] == 201
+            if heard_within(0.3):
+                break
+        else:
+            pytest.fail("b never heard a's joins")
+        # Then more than five seconds of silence (redis-py's default socket timeout), and one change.
+        time.sleep(max(0.0, last_sent + 5.6 - time.monotonic()))
+        assert _request("POST", a + "/api/v1/sites/quiet/tickets", person(next(seed)))[0] == 201
+        assert heard_within(4), "the change after a quiet spell never reached the other process"
