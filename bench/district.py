@@ -161,13 +161,12 @@ class Cluster:
 
 
 def load_config(args, sites: list[dict], organizer: str) -> dict:
-    """What every shard shares; ``sites`` are filled in per shard."""
-    return {"residents": args.residents, "sites_total": args.sites, "stations": args.stations,
-            "phones": args.phones, "morning_s": args.morning_min * 60, "decay_s": args.decay_min * 60,
-            "floor": args.floor, "compress": args.compress, "swab_s": args.swab_s / args.compress,
-            "idle_s": args.swab_s / args.compress, "seed": args.seed, "organizer": organizer,
-            "dashboards": not args.no_dashboards, "timeout_s": args.timeout_min * 60, "drain_s": 10,
-            "sites": sites}
+    """What every shard shares; each gets its share of ``sites``."""
+    return district_load.make_config(
+        sites, organizer, residents=args.residents, sites_total=args.sites, stations=args.stations,
+        phones=args.phones, morning_min=args.morning_min, compress=args.compress, decay_min=args.decay_min,
+        floor=args.floor, swab_s=args.swab_s, seed=args.seed, dashboards=not args.no_dashboards,
+        timeout_min=args.timeout_min)
 
 
 def _spawn(kind: str, cfg: dict, cpus, nice: int = 0) -> subprocess.Popen:

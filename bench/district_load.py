@@ -28,6 +28,7 @@ import bisect
 import json
 import math
 import random
+import signal
 import sys
 import time
 import uuid
@@ -61,6 +62,19 @@ def schedule(cfg: dict) -> list[tuple[int, float, int, bool]]:
     offsets = arrival_offsets(n, cfg["morning_s"], cfg["decay_s"], cfg["floor"])
     phones = set(rng.sample(range(n), min(n, cfg["phones"])))
     return [(i, offsets[i] / cfg["compress"], rng.randrange(sites), i in phones) for i in range(n)]
+
+
+def make_config(sites: list[dict], organizer: str, *, residents: int = 100_000, sites_total: int | None = None,
+                stations: int = 4, phones: int = 10_000, morning_min: float = 120, compress: float = 12,
+                decay_min: float = 30, floor: float = 0.1, swab_s: float = 27, idle_s: float | None = None,
+                seed: int = 20220403, dashboards: bool = True, timeout_min: float = 60) -> dict:
+    """A shard's configuration, in the real morning's units (the defaults: the full district);
+    ``sites`` are the shard's (``setup_sites``), ``sites_total`` all of the district's."""
+    return {"residents": residents, "sites_total": sites_total or len(sites), "stations": stations,
+            "phones": phones, "morning_s": morning_min * 60, "decay_s": decay_min * 60, "floor": floor,
+            "compress": compress, "swab_s": swab_s / compress,
+            "idle_s": swab_s / compress if idle_s is None else idle_s, "seed": seed, "organizer": organizer,
+            "dashboards": dashboards, "timeout_s": timeout_min * 60, "drain_s": 10, "sites": sites}
 
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -136,9 +150,12 @@ def _event(frame: str) -> tuple[str, dict]:
 class Http:
     """JSON over keep-alive connections, retried on a lost answer with the same Idempotency-Key."""
 
-    def __init__(self, session: aiohttp.ClientSession):
+    def __init__(self, session: aiohttp.ClientSession, concurrency: int = 200):
         self.session = session
         self.retries = 0
+        # Requests in flight are bounded here, not by the connector's limit: with aiohttp 3.14 its
+        # slots were seen to leak until every request waited for one with no connection open.
+        self.gate = asyncio.Semaphore(concurrency)
 
     async def post(self, url: str, body=None, token: str | None = None, tries: int = 6) -> tuple[int, dict]:
         headers = {"Idempotency-Key": uuid.uuid4().hex}
@@ -146,7 +163,7 @@ class Http:
             headers["Authorization"] = f"Bearer {token}"
         for attempt in range(tries):
             try:
-                async with self.session.post(url, json=body, headers=headers) as res:
+                async with self.gate, self.session.post(url, json=body, headers=headers) as res:
                     if res.status < 500 or attempt == tries - 1:
                         return res.status, await res.json(content_type=None)
             except (TimeoutError, aiohttp.ClientError):
@@ -218,9 +235,10 @@ class Shard:
                 raise RuntimeError(f"watch_dashboard refused: {ack}")
             self.dashboards.append(sock)
 
-    async def run(self, session: aiohttp.ClientSession, t0: float, deadline: float) -> None:
-        self.t0, self.http = t0, Http(session)
-        self.session, self.gate = session, asyncio.Semaphore(self.cfg.get("connect_concurrency", 100))
+    async def run(self, session: aiohttp.ClientSession, sockets: aiohttp.ClientSession, t0: float,
+                  deadline: float) -> None:
+        self.t0, self.http = t0, Http(session, self.cfg.get("http_connections", 200))
+        self.sockets, self.gate = session, asyncio.Semaphore(self.cfg.get("connect_concurrency", 100))
         self.phone_tasks: list[asyncio.Task] = []
         stations = [self._station(site, n) for site in self.cfg["sites"]
                     for n in range(1, self.cfg["stations"] + 1)]
@@ -279,7 +297,7 @@ class Shard:
                 self.heard[tid] = (at, SNAPSHOT)
         try:
             async with self.gate:
-                sock = await Socket.open(self.session, url, on_event)
+                sock = await Socket.open(self.sockets, url, on_event)
                 self.phones[tid] = sock
                 ack = await sock.call("watch_ticket", {"ticket_id": tid, "token": ticket["token"]})
             if not ack.get("ok"):
@@ -348,17 +366,20 @@ class Shard:
 
 
 async def replay(cfg: dict, ready=None, wait_go=None) -> dict:
-    """One shard from start to end: dashboards, then (``await wait_go()`` -> t0) the morning."""
-    connector = aiohttp.TCPConnector(limit=cfg.get("http_connections", 200), limit_per_host=0)
+    """One shard from start to end: dashboards, then (``await wait_go()`` -> t0) the morning.
+    The websockets have a session of their own: each holds its connection for the whole
+    morning, and in the HTTP pool they would take every slot the joins and consoles need."""
+    connector = aiohttp.TCPConnector(limit=0)
     timeout = aiohttp.ClientTimeout(total=cfg.get("request_timeout_s", 60))
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+    async with (aiohttp.ClientSession(connector=connector, timeout=timeout) as session,
+                aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as sockets):
         shard = Shard(cfg)
         try:
-            await shard.prepare(session)
+            await shard.prepare(sockets)
             if ready:
                 ready(shard)
             t0 = await wait_go() if wait_go else time.time() + 0.2
-            await shard.run(session, t0, t0 + cfg["timeout_s"])
+            await shard.run(session, sockets, t0, t0 + cfg["timeout_s"])
         finally:
             await shard.close()
         return shard.result()
@@ -367,7 +388,7 @@ async def replay(cfg: dict, ready=None, wait_go=None) -> dict:
 async def probe(cfg: dict, stop) -> dict:
     """A watch_site per site; the first arrival of each ``called`` event, as "site|number" -> time."""
     seen: dict[str, float] = {}
-    async with aiohttp.ClientSession() as session:
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
         socks = []
         try:
             for site in cfg["sites"]:
@@ -386,8 +407,26 @@ async def probe(cfg: dict, stop) -> dict:
     return {"seen": seen}
 
 
+def _dump_tasks() -> None:
+    """SIGUSR1: every task's stack to stderr (what a stalled replay waits for)."""
+    import collections
+
+    where = collections.Counter()
+    for task in asyncio.all_tasks():
+        chain, coro = [], task.get_coro()
+        while coro is not None:
+            frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+            if frame is not None:
+                chain.append(f"{frame.f_code.co_name}:{frame.f_lineno}")
+            coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+        where[" > ".join(chain)] += 1
+    for chain, n in where.most_common():
+        print(f"{n} {chain}", file=sys.stderr)
+
+
 async def _main(kind: str) -> None:
     loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGUSR1, _dump_tasks)
     stdin = asyncio.StreamReader(limit=1 << 26)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stdin), sys.stdin)
     cfg = json.loads(await stdin.readline())
