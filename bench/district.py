@@ -160,13 +160,13 @@ class Cluster:
                 os.sched_setaffinity(pid, cpus)
 
 
-def load_config(args, sites: list[dict], organizer: str) -> dict:
+def load_config(args, sites: list[dict], organizer: str, urls: list[str]) -> dict:
     """What every shard shares; each gets its share of ``sites``."""
     return district_load.make_config(
         sites, organizer, residents=args.residents, sites_total=args.sites, stations=args.stations,
         phones=args.phones, morning_min=args.morning_min, compress=args.compress, decay_min=args.decay_min,
         floor=args.floor, swab_s=args.swab_s, seed=args.seed, dashboards=not args.no_dashboards,
-        timeout_min=args.timeout_min)
+        timeout_min=args.timeout_min, urls=urls)
 
 
 def _spawn(kind: str, cfg: dict, cpus, nice: int = 0) -> subprocess.Popen:
@@ -184,7 +184,7 @@ def run_once(processes: int, args, server_cpus, load_cpus) -> dict:
         red = connect(cluster.info["redis_url"])
         sites = asyncio.run(district_load.setup_sites(cluster.urls[0], cluster.info["token"], args.sites,
                                                       args.stations, cluster.urls))
-        cfg = load_config(args, sites, cluster.info["token"])
+        cfg = load_config(args, sites, cluster.info["token"], cluster.urls)
         procs: list[subprocess.Popen] = []
         try:
             if args.probes:

@@ -17,10 +17,9 @@ resident of its site has joined and nobody waits. A dashboard per site watches t
 figures (``watch_dashboard``); a probe process at a higher priority watches every site's room
 and decodes each ``called`` event at once: its latency is the server's side of a call.
 
-The Socket.IO clients here speak the protocol themselves (engine.io 4 over one websocket,
-``Socket``): a phone skips the frames it has no use for by their first bytes, where
-python-socketio's client decodes every frame of its site's room, and so costs the load core
-several times less. Only 127.0.0.1.
+The Socket.IO clients speak the protocol themselves (``Socket`` in bench/district_clients.py):
+a phone skips the frames it has no use for by their first bytes, where python-socketio's client
+decodes every frame of its site's room, and so costs the load core several times less.
 """
 
 import asyncio
@@ -31,9 +30,9 @@ import random
 import signal
 import sys
 import time
-import uuid
 
 import aiohttp
+from district_clients import Http, Socket, event, resident
 
 #: Where a phone's call is kept: the live event, or the snapshot the phone got on watching.
 LIVE, SNAPSHOT = "live", "snapshot"
@@ -67,111 +66,17 @@ def schedule(cfg: dict) -> list[tuple[int, float, int, bool]]:
 def make_config(sites: list[dict], organizer: str, *, residents: int = 100_000, sites_total: int | None = None,
                 stations: int = 4, phones: int = 10_000, morning_min: float = 120, compress: float = 12,
                 decay_min: float = 30, floor: float = 0.1, swab_s: float = 27, idle_s: float | None = None,
-                seed: int = 20220403, dashboards: bool = True, timeout_min: float = 60) -> dict:
+                seed: int = 20220403, dashboards: bool = True, timeout_min: float = 60,
+                urls: list[str] | None = None) -> dict:
     """A shard's configuration, in the real morning's units (the defaults: the full district);
-    ``sites`` are the shard's (``setup_sites``), ``sites_total`` all of the district's."""
+    ``sites`` are the shard's (``setup_sites``), ``sites_total`` all of the district's; ``urls``
+    the processes residents join and watch through (default: their site's console's)."""
     return {"residents": residents, "sites_total": sites_total or len(sites), "stations": stations,
             "phones": phones, "morning_s": morning_min * 60, "decay_s": decay_min * 60, "floor": floor,
             "compress": compress, "swab_s": swab_s / compress,
             "idle_s": swab_s / compress if idle_s is None else idle_s, "seed": seed, "organizer": organizer,
-            "dashboards": dashboards, "timeout_s": timeout_min * 60, "drain_s": 10, "sites": sites}
-
-
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def resident(n: int) -> dict:
-    """A distinct valid resident for each n < 10^9 (as bench/common.py's)."""
-    body = f"{n % 1_000_000:06d}19850615{n // 1_000_000 % 1000:03d}"
-    total = sum(int(d) * w for d, w in zip(body, _WEIGHTS, strict=True))
-    return {"name": f"居民{n}", "phone": f"139{n % 100_000_000:08d}", "id_number": body + "10X98765432"[total % 11]}
-
-
-class Socket:
-    """A Socket.IO client on the websocket transport: connect, one call (``watch_*``), frames."""
-
-    def __init__(self, ws, on_event):
-        self.ws, self.on_event = ws, on_event
-        self.acked = asyncio.get_running_loop().create_future()
-        self.reader = None
-
-    @classmethod
-    async def open(cls, session: aiohttp.ClientSession, url: str, on_event, timeout: float = 60) -> "Socket":
-        if not url.startswith("http://127.0.0.1:"):
-            raise ValueError("the replay only connects to 127.0.0.1")
-        ws = await session.ws_connect(url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket",
-                                      autoping=True, max_msg_size=0, timeout=aiohttp.ClientWSTimeout(ws_close=5))
-        try:
-            opened = await ws.receive(timeout)
-            if not str(opened.data).startswith("0"):
-                raise ConnectionError(f"no engine.io open: {opened.data!r}")
-            await ws.send_str("40")
-            joined = await ws.receive(timeout)
-            if not str(joined.data).startswith("40"):
-                raise ConnectionError(f"namespace refused: {joined.data!r}")
-        except BaseException:
-            await ws.close()
-            raise
-        sock = cls(ws, on_event)
-        sock.reader = asyncio.create_task(sock._read())
-        return sock
-
-    async def call(self, event: str, data: dict, timeout: float = 60):
-        await self.ws.send_str("420" + json.dumps([event, data], separators=(",", ":")))
-        return await asyncio.wait_for(asyncio.shield(self.acked), timeout)
-
-    async def _read(self) -> None:
-        async for msg in self.ws:
-            frame = msg.data
-            if frame == "2":
-                await self.ws.send_str("3")
-            elif frame.startswith("42"):
-                self.on_event(frame, time.time())
-            elif frame.startswith("430") and not self.acked.done():
-                self.acked.set_result(json.loads(frame[3:])[0])
-        if not self.acked.done():
-            self.acked.set_exception(ConnectionError("closed"))
-
-    @property
-    def connected(self) -> bool:
-        return not self.ws.closed
-
-    async def close(self) -> None:
-        await self.ws.close()
-        if self.reader:
-            await asyncio.gather(self.reader, return_exceptions=True)
-
-
-def _event(frame: str) -> tuple[str, dict]:
-    name, data = json.loads(frame[2:])[:2]
-    return name, data
-
-
-class Http:
-    """JSON over keep-alive connections, retried on a lost answer with the same Idempotency-Key."""
-
-    def __init__(self, session: aiohttp.ClientSession, concurrency: int = 200):
-        self.session = session
-        self.retries = 0
-        # Requests in flight are bounded here, not by the connector's limit: with aiohttp 3.14 its
-        # slots were seen to leak until every request waited for one with no connection open.
-        self.gate = asyncio.Semaphore(concurrency)
-
-    async def post(self, url: str, body=None, token: str | None = None, tries: int = 6) -> tuple[int, dict]:
-        headers = {"Idempotency-Key": uuid.uuid4().hex}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        for attempt in range(tries):
-            try:
-                async with self.gate, self.session.post(url, json=body, headers=headers) as res:
-                    if res.status < 500 or attempt == tries - 1:
-                        return res.status, await res.json(content_type=None)
-            except (TimeoutError, aiohttp.ClientError):
-                if attempt == tries - 1:
-                    raise
-            self.retries += 1
-            await asyncio.sleep(0.5 * (attempt + 1))
-        raise AssertionError("unreachable")
+            "dashboards": dashboards, "timeout_s": timeout_min * 60, "drain_s": 10, "sites": sites,
+            "urls": urls or []}
 
 
 async def setup_sites(url: str, organizer: str, count: int, stations: int, urls: list[str]) -> list[dict]:
@@ -228,7 +133,7 @@ class Shard:
         for site in self.cfg["sites"]:
             def seen(frame, at, site_id=site["id"]):
                 if frame.startswith('42["stats"'):
-                    self.stats_seen[site_id].append((at, _event(frame)[1]["throughput"]["today"]))
+                    self.stats_seen[site_id].append((at, event(frame)[1]["throughput"]["today"]))
             sock = await Socket.open(session, site["url"], seen)
             ack = await sock.call("watch_dashboard", {"site_ids": [site["id"]], "token": self.cfg["organizer"]})
             if not ack.get("ok"):
@@ -267,9 +172,12 @@ class Shard:
         await asyncio.gather(*pending)
 
     async def _join(self, index: int, site: dict, has_phone: bool) -> None:
+        # A resident's phone reaches any process (a balancer's ip_hash), not its site's console's.
+        urls = self.cfg.get("urls") or [site["url"]]
+        url = urls[index % len(urls)]
         sent = time.time()
         try:
-            status, ticket = await self.http.post(f"{site['url']}/api/v1/sites/{site['id']}/tickets", resident(index))
+            status, ticket = await self.http.post(f"{url}/api/v1/sites/{site['id']}/tickets", resident(index))
         except Exception as exc:  # noqa: BLE001 - counted: the resident was never queued
             status, ticket = 0, {"error": repr(exc)}
         self.joins_left[site["index"]] -= 1
@@ -280,7 +188,7 @@ class Shard:
         self.join_done.append((done - self.t0, done - sent))
         self.joined[ticket["id"]] = index
         if has_phone:
-            self.phone_tasks.append(asyncio.create_task(self._phone(ticket, site["url"])))
+            self.phone_tasks.append(asyncio.create_task(self._phone(ticket, url)))
 
     async def _phone(self, ticket: dict, url: str) -> None:
         tid = ticket["id"]
@@ -290,7 +198,7 @@ class Shard:
             if tid in self.heard or not frame.startswith('42["ticket"'):
                 return
             frames[0] += 1
-            status = _event(frame)[1].get("status")
+            status = event(frame)[1].get("status")
             if frames[0] > 1 and status == "called":
                 self.heard[tid] = (at, LIVE)
             elif frames[0] == 1 and status != "waiting":  # called before the phone watched
@@ -394,7 +302,7 @@ async def probe(cfg: dict, stop) -> dict:
             for site in cfg["sites"]:
                 def on_event(frame, at, site_id=site["id"]):
                     if frame.startswith('42["site_event"') and '"called"' in frame:
-                        data = _event(frame)[1]
+                        data = event(frame)[1]
                         if data.get("type") == "called":
                             seen.setdefault(f"{site_id}|{data.get('number')}", at)
                 sock = await Socket.open(session, site["url"], on_event)

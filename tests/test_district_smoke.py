@@ -26,7 +26,8 @@ def test_a_small_morning_calls_everyone_once_and_every_phone_hears_its_call():
         sites = asyncio.run(district_load.setup_sites(cluster.urls[0], token, SITES, STATIONS, cluster.urls))
         # A 2-hour morning in 4 s: a swab takes 15 ms; an idle console presses call every 0.1 s.
         config = district_load.make_config(sites, token, residents=RESIDENTS, stations=STATIONS, phones=PHONES,
-                                           compress=1800, idle_s=0.1, timeout_min=1)
+                                           compress=1800, idle_s=0.1, timeout_min=1,
+                                           urls=cluster.urls)
         result = asyncio.run(district_load.replay(config))
     assert district_report.checks([result]) == []
     assert result["joined"] == result["called_once"] == RESIDENTS
