@@ -45,7 +45,8 @@ def one_round(cluster: Cluster, serving: int, label: str, args) -> dict:
         http = Http(port, cluster.info["admin_token"])
         http.create_site(site, 4)
         http.close()
-    pids = {"app 1": cluster.workers[0], "app 2": cluster.workers[1], "redis": cluster.info["redis_pid"]}
+    workers = cluster.serving_pids()
+    pids = {"app 1": workers[0], "app 2": workers[1], "redis": cluster.info["redis_pid"]}
     before = {k: cluster.cpu_seconds(p) for k, p in pids.items()}
     busy, own, started = machine_busy_seconds(), own_children_seconds(), time.monotonic()
     per = args.connections // serving
@@ -70,7 +71,7 @@ def run(args) -> int:
     print_machine(info)
     rounds = {1: [], 2: []}
     with Cluster(2) as cluster:
-        print(f"cluster: {', '.join(cluster.info['urls'])}; workers {cluster.workers}, "
+        print(f"cluster: {', '.join(cluster.info['urls'])}; workers {cluster.serving_pids()}, "
               f"redis {cluster.info['redis_pid']}", flush=True)
         one_round(cluster, 1, "w1", argparse.Namespace(**{**vars(args), "duration": args.warmup}))
         one_round(cluster, 2, "w2", argparse.Namespace(**{**vars(args), "duration": args.warmup}))

@@ -14,8 +14,10 @@ import resource
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 from importlib import metadata
 
@@ -141,10 +143,10 @@ class Server:
 
     def cpu_seconds(self, pid: int | None = None) -> float:
         """User + system CPU time the serving process (or ``pid``) has used so far."""
-        return _cpu_seconds(pid or self.pid)
+        return cpu_seconds(pid or self.pid)
 
     def rss_kb(self) -> int:
-        return _rss_kb(self.pid)
+        return rss_kb(self.pid)
 
     @property
     def ports(self) -> list[int]:
@@ -154,48 +156,111 @@ class Server:
         return Http(self.port, self.info["admin_token"])
 
 
+#: The join limits off: load generators join from one loopback address as fast as they can.
+UNLIMITED_JOINS_ENV = {"NATQ_JOINS_PER_ADDRESS": "0", "NATQ_JOINS_PER_SITE": "0"}
+
+
+def free_ports(count: int) -> int:
+    """The first of ``count`` consecutive free loopback ports (scripts/cluster.py takes PORT, PORT+1...)."""
+    for _ in range(200):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            base = s.getsockname()[1]
+        if base + count > 65000:
+            continue
+        try:
+            for p in range(base, base + count):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", p))
+            return base
+        except OSError:
+            continue
+    raise RuntimeError("no free ports")
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as fh:
+                found += [int(c) for c in fh.read().split()]
+    except OSError:
+        pass
+    return found
+
+
+def family(pid: int) -> list[int]:
+    """``pid`` and every process under it."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        todo += children(p)
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time process ``pid`` has used so far (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return 0.0
+
+
+def rss_kb(pid: int) -> int:
+    """VmRSS of process ``pid``, from /proc/<pid>/status (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:"))
+    except (OSError, StopIteration):
+        return 0
+
+
 class Cluster:
     """``scripts/cluster.py -n N`` in a child process: N gunicorn processes on one embedded Redis,
-    the way a district deploys it. The same face as ``Server``, over every process: ``port`` is the
-    first process's, ``ports`` all of them, CPU and RSS are summed over the serving workers.
-    Stopped on exit, Redis with it."""
+    the way a district deploys it; its JSON line in ``info``; always stopped on exit, and none of
+    its processes outlives it. The same face as ``Server`` over every process: ``port`` is the
+    first process's, ``ports`` all of them, CPU and RSS are summed over the serving workers."""
 
-    #: Load generators join from one address as fast as they can: no join limits.
-    UNLIMITED = {"NATQ_JOINS_PER_ADDRESS": "0", "NATQ_JOINS_PER_SITE": "0"}
-
-    def __init__(self, processes: int, cpus: set[int] | None = None, redis_cpus: set[int] | None = None):
-        self.processes, self.cpus, self.redis_cpus = processes, cpus, redis_cpus
-        self.process = None
-        self.info: dict = {}
-        self.workers: list[int] = []
-        self.data_dir = os.path.join("/tmp", f"natq-cluster-{os.getpid()}-{id(self)}")
+    def __init__(self, processes: int, nginx: bool = False, env: dict | None = None, timeout: float = 120,
+                 cpus: set[int] | None = None, redis_cpus: set[int] | None = None):
+        self.processes, self.nginx, self.env, self.timeout = processes, nginx, env or {}, timeout
+        self.cpus, self.redis_cpus = cpus, redis_cpus
+        self.process, self.info, self.dir = None, {}, None
 
     def __enter__(self) -> "Cluster":
-        import socket
-        with socket.socket() as s:  # the ports after a free one are most likely free too
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        self.process = subprocess.Popen(
-            [PYTHON, os.path.join(ROOT, "scripts", "cluster.py"), "-n", str(self.processes), "--port", str(port),
-             "--data-dir", self.data_dir], cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            text=True, env={**os.environ, **self.UNLIMITED}, preexec_fn=child_setup(self.cpus))
+        self.dir = tempfile.mkdtemp(prefix="natq-cluster-")
+        port = free_ports(self.processes + (1 if self.nginx else 0))
+        command = [PYTHON, os.path.join(ROOT, "scripts", "cluster.py"), "-n", str(self.processes),
+                   "--port", str(port), "--data-dir", self.dir, *(["--nginx"] if self.nginx else [])]
+        env = {**os.environ, **UNLIMITED_JOINS_ENV, **self.env}
+        env.pop("REDIS_URL", None)
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                        text=True, preexec_fn=child_setup(None))
         try:
-            self.info = json.loads(read_line(self.process, 120))
+            self.info = json.loads(read_line(self.process, self.timeout))
             self.info["admin_token"] = self.info["token"]
-            for master in self.info["pids"]:
-                with open(f"/proc/{master}/task/{master}/children") as fh:
-                    self.workers.append(int(fh.read().split()[0]))  # gunicorn's one worker: it serves
-            for pid in self.workers:
+            for pid in self.serving_pids():
                 pin(pid, self.cpus)
             pin(self.info.get("redis_pid"), self.redis_cpus)
         except BaseException:
-            self.__exit__(None, None, None)
+            self.__exit__()
             raise
         return self
 
     def __exit__(self, *exc) -> None:
+        left = [p for pid in self.info.get("pids", []) for p in family(pid)] + [self.info.get("redis_pid")]
         stop(self.process, 30)
-        shutil.rmtree(self.data_dir, ignore_errors=True)
+        for pid in filter(None, left):  # the cluster stops them; none may outlive it
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    @property
+    def urls(self) -> list[str]:
+        return [self.info["front"]] if self.nginx else self.info["urls"]
 
     @property
     def ports(self) -> list[int]:
@@ -205,30 +270,26 @@ class Cluster:
     def port(self) -> int:
         return self.ports[0]
 
+    def workers(self) -> list[list[int]]:
+        """Each app process: its gunicorn master and worker."""
+        return [family(pid) for pid in self.info["pids"]]
+
+    def serving_pids(self) -> list[int]:
+        """Each app process's gunicorn worker: the process that serves."""
+        return [f[1] if len(f) > 1 else f[0] for f in self.workers()]
+
+    def pin(self, cpus: set[int] | None) -> None:
+        for pid in [p for f in self.workers() for p in f] + [self.info["redis_pid"]]:
+            pin(pid, cpus)
+
     def cpu_seconds(self, pid: int | None = None) -> float:
-        return sum(_cpu_seconds(p) for p in ([pid] if pid else self.workers))
+        return sum(cpu_seconds(p) for p in ([pid] if pid else self.serving_pids()))
 
     def rss_kb(self) -> int:
-        return sum(_rss_kb(p) for p in self.workers)
+        return sum(rss_kb(p) for p in self.serving_pids())
 
     def http(self) -> "Http":
         return Http(self.port, self.info["admin_token"])
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time process ``pid`` has used so far."""
-    with open(f"/proc/{pid}/stat") as fh:
-        fields = fh.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _rss_kb(pid: int) -> int:
-    """VmRSS of process ``pid``, from /proc/<pid>/status."""
-    with open(f"/proc/{pid}/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
 
 
 class Http:

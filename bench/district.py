@@ -21,11 +21,8 @@ import asyncio
 import json
 import os
 import select
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -36,128 +33,19 @@ from common import (  # noqa: E402
     BENCH,
     PYTHON,
     ROOT,
+    Cluster,
     add_cpu_options,
     child_setup,
+    cpu_seconds,
     exit_on_signals,
     machine_busy_seconds,
     place,
     read_line,
+    rss_kb,
     stop,
 )
 
 from natqueue.store.connect import connect  # noqa: E402
-
-#: The join limits' settings off: the replay joins from loopback (as tests/conftest.py's).
-UNLIMITED_JOINS_ENV = {"NATQ_JOINS_PER_ADDRESS": "0", "NATQ_JOINS_PER_SITE": "0"}
-
-
-def free_ports(count: int) -> int:
-    """The first of ``count`` consecutive free loopback ports (scripts/cluster.py takes PORT, PORT+1...)."""
-    for _ in range(200):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            base = s.getsockname()[1]
-        if base + count > 65000:
-            continue
-        try:
-            for p in range(base, base + count):
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", p))
-            return base
-        except OSError:
-            continue
-    raise RuntimeError("no free ports")
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    try:
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/children") as fh:
-                found += [int(c) for c in fh.read().split()]
-    except OSError:
-        pass
-    return found
-
-
-def family(pid: int) -> list[int]:
-    """``pid`` and every process under it."""
-    found, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        found.append(p)
-        todo += children(p)
-    return found
-
-
-def cpu_seconds(pid: int) -> float:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except OSError:
-        return 0.0
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def rss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:"))
-    except (OSError, StopIteration):
-        return 0
-
-
-class Cluster:
-    """scripts/cluster.py in a child process; its JSON line in ``info``; always stopped on exit."""
-
-    def __init__(self, processes: int, nginx: bool = False, env: dict | None = None, timeout: float = 120):
-        self.processes, self.nginx, self.env, self.timeout = processes, nginx, env or {}, timeout
-        self.process, self.info, self.dir = None, {}, None
-
-    def __enter__(self) -> "Cluster":
-        self.dir = tempfile.mkdtemp(prefix="natq-district-")
-        port = free_ports(self.processes + (1 if self.nginx else 0))
-        command = [PYTHON, os.path.join(ROOT, "scripts", "cluster.py"), "-n", str(self.processes),
-                   "--port", str(port), "--data-dir", self.dir, *(["--nginx"] if self.nginx else [])]
-        env = {**os.environ, **UNLIMITED_JOINS_ENV, **self.env}
-        env.pop("REDIS_URL", None)
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                        text=True, preexec_fn=child_setup(None))
-        try:
-            self.info = json.loads(read_line(self.process, self.timeout))
-        except BaseException:
-            self.__exit__()
-            raise
-        return self
-
-    def __exit__(self, *exc) -> None:
-        left = [p for pid in self.info.get("pids", []) for p in family(pid)] + [self.info.get("redis_pid")]
-        stop(self.process, 30)
-        for pid in filter(None, left):  # the cluster stops them; none may outlive it
-            if alive(pid):
-                os.kill(pid, 9)
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    @property
-    def urls(self) -> list[str]:
-        return [self.info["front"]] if self.nginx else self.info["urls"]
-
-    def workers(self) -> list[list[int]]:
-        """Each app process: its gunicorn master and worker."""
-        return [family(pid) for pid in self.info["pids"]]
-
-    def pin(self, cpus: set[int] | None) -> None:
-        for pid in [p for f in self.workers() for p in f] + [self.info["redis_pid"]]:
-            if cpus and pid:
-                os.sched_setaffinity(pid, cpus)
 
 
 def load_config(args, sites: list[dict], organizer: str, urls: list[str]) -> dict:

@@ -13,15 +13,6 @@ import uuid
 
 import aiohttp
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def resident(n: int) -> dict:
-    """A distinct valid resident for each n < 10^9 (as bench/common.py's)."""
-    body = f"{n % 1_000_000:06d}19850615{n // 1_000_000 % 1000:03d}"
-    total = sum(int(d) * w for d, w in zip(body, _WEIGHTS, strict=True))
-    return {"name": f"居民{n}", "phone": f"139{n % 100_000_000:08d}", "id_number": body + "10X98765432"[total % 11]}
-
 
 class Socket:
     """A Socket.IO client on the websocket transport: connect, one call (``watch_*``), frames."""

@@ -32,7 +32,8 @@ import sys
 import time
 
 import aiohttp
-from district_clients import Http, Socket, event, resident
+from common import resident
+from district_clients import Http, Socket, event
 
 #: Where a phone's call is kept: the live event, or the snapshot the phone got on watching.
 LIVE, SNAPSHOT = "live", "snapshot"

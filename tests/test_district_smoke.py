@@ -13,9 +13,9 @@ from tests.processes import ROOT, alive
 
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 
-import district  # noqa: E402 (bench/ on the path first)
-import district_load  # noqa: E402
+import district_load  # noqa: E402 (bench/ on the path first)
 import district_report  # noqa: E402
+from common import Cluster  # noqa: E402
 
 SITES, STATIONS, RESIDENTS, PHONES = 3, 2, 300, 40
 
@@ -27,7 +27,7 @@ def _run(coro):
 
 
 def test_a_small_morning_calls_everyone_once_and_every_phone_hears_its_call():
-    with district.Cluster(2, env=UNLIMITED_JOINS_ENV) as cluster:
+    with Cluster(2, env=UNLIMITED_JOINS_ENV) as cluster:
         pids = [p for f in cluster.workers() for p in f] + [cluster.info["redis_pid"], cluster.process.pid]
         token = cluster.info["token"]
         sites = _run(district_load.setup_sites(cluster.urls[0], token, SITES, STATIONS, cluster.urls))
