@@ -134,6 +134,27 @@ def test_the_forecast_follows_the_morning(qb, clock):
     assert "09:00" <= ahead["open_by"] < ahead["breach_at"] <= "09:45"
 
 
+def test_when_plans_are_costly_forecasts_refresh_less_often_but_a_station_change_shows_at_once(qb, clock):
+    """A district whose plans are slow (thousands waiting at each site) keeps each forecast longer
+    rather than spend the process on plans; what changes the answer at once still does."""
+    registry.create_site(qb, SITE, "金域华府", 2, require_tube=False)
+    _half_hour(qb, clock, joins=30, stations=(1,), swab_s=60)
+    assert dashboard.site_stats(qb, SITE)["foresight"]["status"] == "ok"
+    store = qb.memo["foresight"]
+    store["_cost_ms"] = 500.0  # as if each site's plan took half a second
+    for other in range(39):  # and 40 sites had one: 20 s of plans, at most a tenth of the process
+        store[f"other-{other}"] = ((), clock.now, {})
+    assert foresight.refresh_ms(store) == 200_000
+    for seed in range(1000, 1090):  # a bus of 90 at 09:00
+        joining.join(qb, SITE, **person(seed))
+    clock.set("09:00", plus_s=foresight.CACHE_MS / 1000)
+    assert dashboard.site_stats(qb, SITE)["foresight"]["status"] == "ok"  # kept: not due before 200 s
+    clock.set("09:00", plus_s=200)
+    assert dashboard.site_stats(qb, SITE)["foresight"]["status"] == "act"
+    set_station_status(qb, SITE, 2, "open")  # a station opened shows at once, however costly plans are
+    assert dashboard.site_stats(qb, SITE)["foresight"]["stations_open"] == 2
+
+
 def test_arrivals_stop_at_the_closing_time(qb, clock):
     """The same pace that swamps the site by 10:00 does no harm when the site closes at 09:20."""
     _busy_site(qb, clock)

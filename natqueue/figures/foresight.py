@@ -23,10 +23,12 @@ that differs only in its stations sees the same people with the same swab times,
 opening never calls anyone sooner, which lets ``open_by`` and the extra stations be halved
 rather than tried one by one. A morning's run is a millisecond or a few; the dashboard reads
 the answer through ``cached``, which recomputes a site's at most every ``CACHE_MS`` unless its
-stations or settings changed (a station opened shows at once). Free of Flask.
+stations or settings changed (a station opened shows at once), and less often when the
+district's plans together would take more than ``BUDGET`` of the process. Free of Flask.
 """
 
 import math
+import time
 
 from natqueue.figures.arithmetic import DAY_MS, MINUTE_MS, QUARTER_MS, local_day, parse_hhmm, tz_offset_ms
 from natqueue.keys import SiteKeys
@@ -47,6 +49,12 @@ MIN_WINDOW_MS = 15 * MINUTE_MS
 STEP_S = 300
 #: A site's foresight is recomputed at most this often (ms) while its stations stay as they are.
 CACHE_MS = 30_000
+#: The share of one process's time that recomputing every cached site's foresight may take.
+#: A morning's plan is a few milliseconds, and 200 sites every 30 s then take well under it;
+#: a queue of thousands at each site (or a replay compressed in time, where the measured pace
+#: of arrivals is many times a real one) makes each plan far longer, and the sites are then
+#: recomputed less often instead of starving the calls and joins the process also serves.
+BUDGET = 0.1
 SEED = 0
 DAY_S = DAY_MS // 1000
 
@@ -202,15 +210,27 @@ def foresee(backend: Backend, site_id: str) -> dict:
             "open_now": open_s == start_s}
 
 
+def refresh_ms(store: dict) -> float:
+    """How long a site's foresight is kept while nothing that changes it at once changed:
+    ``CACHE_MS``, or longer when recomputing every cached site that often would take more than
+    ``BUDGET`` of the process (from the plans' measured durations)."""
+    sites = sum(1 for key in store if not key.startswith("_"))
+    return max(CACHE_MS, sites * store.get("_cost_ms", 0.0) / BUDGET)
+
+
 def cached(backend: Backend, site_id: str, fingerprint, now_ms: int) -> dict:
-    """``foresee``'s answer, recomputed only when ``CACHE_MS`` has passed on the backend's clock
+    """``foresee``'s answer, recomputed only when ``refresh_ms`` has passed on the backend's clock
     or ``fingerprint`` (what the caller knows changes the answer at once: the stations' states,
     the settings) differs from the last computation's. The cache lives on the backend: one per
     process and Redis, never shared between tests."""
     store = backend.memo.setdefault("foresight", {})
     hit = store.get(site_id)
-    if hit is not None and hit[0] == fingerprint and 0 <= now_ms - hit[1] < CACHE_MS:
+    if hit is not None and hit[0] == fingerprint and 0 <= now_ms - hit[1] < refresh_ms(store):
         return hit[2]
+    started = time.perf_counter()
     answer = foresee(backend, site_id)
+    spent_ms = (time.perf_counter() - started) * 1000
+    # A moving average of what one site's plan costs in this process.
+    store["_cost_ms"] = spent_ms if "_cost_ms" not in store else 0.8 * store["_cost_ms"] + 0.2 * spent_ms
     store[site_id] = (fingerprint, now_ms, answer)
     return answer
