@@ -1,5 +1,6 @@
 """The organizer's API, pages and live figures over Socket.IO, through the real app."""
 
+import time
 
 from tests.conftest import ADMIN_TOKEN
 
@@ -200,6 +201,28 @@ def test_pushes_are_coalesced_per_site_across_processes(app, socket_client, site
     redis_client.set(SiteKeys(site["id"]).dash_push, "1", px=5000)  # another process's window
     join(21)
     assert (id(app), site["id"]) not in push._pending
+
+
+def test_a_busy_district_widens_the_push_window_so_pushes_keep_to_their_budget(
+        app, socket_client, site, join, redis_client, monkeypatch):
+    """200 sites pushed lately at 2 ms each would take 0.4 s of every 300 ms window: the window
+    widens to 2 s (a fifth of the process), and the site's figures still come, in one push."""
+    from natqueue.keys import SiteKeys
+    from natqueue.web import push
+
+    monkeypatch.setattr(push, "_cost", {"ms": 2.0})
+    monkeypatch.setattr(push, "_last_push", {f"other-{n}": time.monotonic() for n in range(199)})
+    app.config["NATQ_DASH_COALESCE_MS"] = 300
+    assert push.window_ms(300) == int(199 * 2.0 / push.PUSH_BUDGET)
+    board = socket_client(headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    assert board.emit("watch_dashboard", {"site_ids": [site["id"]]}, callback=True)["ok"]
+    board.get_received()
+    for seed in range(5):
+        join(seed)
+    assert redis_client.pttl(SiteKeys(site["id"]).dash_push) > 1000  # the claim holds the wider window
+    push._pending[(id(app), site["id"])].join(timeout=10)
+    pushed = [m["args"][0] for m in board.get_received() if m["name"] == "stats"]
+    assert len(pushed) == 1 and pushed[0]["waiting"] == 5
 
 
 def test_a_quiet_site_is_refreshed_so_a_long_wait_raises_its_alert(app, client, socket_client, site, staff, join):
