@@ -141,15 +141,18 @@ def test_when_plans_are_costly_forecasts_refresh_less_often_but_a_station_change
     _half_hour(qb, clock, joins=30, stations=(1,), swab_s=60)
     assert dashboard.site_stats(qb, SITE)["foresight"]["status"] == "ok"
     store = qb.memo["foresight"]
-    store["_cost_ms"] = 500.0  # as if each site's plan took half a second
-    for other in range(39):  # and 40 sites had one: 20 s of plans, at most a tenth of the process
+    store["_cost_ms"] = 250.0  # as if each site's plan took a quarter of a second
+    for other in range(39):  # and 40 sites had one: 10 s of plans, at most a tenth of the process
         store[f"other-{other}"] = ((), clock.now, {})
-    assert foresight.refresh_ms(store) == 200_000
+    assert foresight.refresh_ms(store) == 100_000
+    store["_cost_ms"] = 5000.0  # never longer than MAX_CACHE_MS, however costly plans seem
+    assert foresight.refresh_ms(store) == foresight.MAX_CACHE_MS
+    store["_cost_ms"] = 250.0
     for seed in range(1000, 1090):  # a bus of 90 at 09:00
         joining.join(qb, SITE, **person(seed))
     clock.set("09:00", plus_s=foresight.CACHE_MS / 1000)
-    assert dashboard.site_stats(qb, SITE)["foresight"]["status"] == "ok"  # kept: not due before 200 s
-    clock.set("09:00", plus_s=200)
+    assert dashboard.site_stats(qb, SITE)["foresight"]["status"] == "ok"  # kept: not due before 100 s
+    clock.set("09:00", plus_s=100)
     assert dashboard.site_stats(qb, SITE)["foresight"]["status"] == "act"
     set_station_status(qb, SITE, 2, "open")  # a station opened shows at once, however costly plans are
     assert dashboard.site_stats(qb, SITE)["foresight"]["stations_open"] == 2

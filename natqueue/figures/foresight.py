@@ -55,6 +55,9 @@ CACHE_MS = 30_000
 #: of arrivals is many times a real one) makes each plan far longer, and the sites are then
 #: recomputed less often instead of starving the calls and joins the process also serves.
 BUDGET = 0.1
+#: The longest a forecast is kept (ms), however costly plans seem (a loaded process stretches
+#: the measured time of each: its greenlets wait their turn).
+MAX_CACHE_MS = 120_000
 SEED = 0
 DAY_S = DAY_MS // 1000
 
@@ -213,9 +216,9 @@ def foresee(backend: Backend, site_id: str) -> dict:
 def refresh_ms(store: dict) -> float:
     """How long a site's foresight is kept while nothing that changes it at once changed:
     ``CACHE_MS``, or longer when recomputing every cached site that often would take more than
-    ``BUDGET`` of the process (from the plans' measured durations)."""
+    ``BUDGET`` of the process (from the plans' measured durations), up to ``MAX_CACHE_MS``."""
     sites = sum(1 for key in store if not key.startswith("_"))
-    return max(CACHE_MS, sites * store.get("_cost_ms", 0.0) / BUDGET)
+    return max(CACHE_MS, min(MAX_CACHE_MS, sites * store.get("_cost_ms", 0.0) / BUDGET))
 
 
 def cached(backend: Backend, site_id: str, fingerprint, now_ms: int) -> dict:

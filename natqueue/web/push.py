@@ -14,8 +14,8 @@ Each push computes the site's figures (a few Redis reads, a millisecond or two);
 200 busy sites pushed every 300 ms would be 700 computations a second, most of a process. So
 the window grows with what pushes cost: it is at least ``NATQ_DASH_COALESCE_MS`` and long
 enough that the sites pushed lately, each once per window, take at most ``PUSH_BUDGET`` of
-this process (measured: the pushes' moving average). A few sites get their figures within
-300 ms; a district's, within a second or two.
+this process (measured: the pushes' moving average), up to ``MAX_WINDOW_MS``. A few sites get
+their figures within 300 ms; a district's, within two seconds.
 
 Some figures change with time alone: the longest wait grows, and someone
 passes the wait target, while nothing happens at a site (every station
@@ -39,6 +39,10 @@ _pending: dict[tuple[int, str], object] = {}
 _tickers: dict[int, object] = {}
 #: The share of this process's time that dashboard pushes may take, at most.
 PUSH_BUDGET = 0.2
+#: The widest window (ms): an organizer sees a busy site's figures within about this, whatever
+#: the load. A push's cost is measured on the clock, which a loaded process stretches (its
+#: greenlets wait their turn), so without a ceiling the window would run away under load.
+MAX_WINDOW_MS = 2000
 #: Sites pushed within this many seconds count as the ones sharing the budget.
 ACTIVE_S = 10.0
 #: What one push costs here (ms, moving average), and when each site was last pushed.
@@ -75,7 +79,7 @@ def window_ms(base_ms: int) -> int:
     now = time.monotonic()
     for site_id in [s for s, at in _last_push.items() if now - at > ACTIVE_S]:
         del _last_push[site_id]
-    return max(base_ms, int(len(_last_push) * _cost["ms"] / PUSH_BUDGET))
+    return max(base_ms, min(MAX_WINDOW_MS, int(len(_last_push) * _cost["ms"] / PUSH_BUDGET)))
 
 
 def _later(app, site_id: str, delay_s: float) -> None:
