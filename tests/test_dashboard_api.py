@@ -5,6 +5,14 @@ import time
 from tests.conftest import ADMIN_TOKEN
 
 
+def _watching(socket_client, site):
+    """An organizer's dashboard watching ``site``, its first figures already taken in."""
+    board = socket_client(headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    assert board.emit("watch_dashboard", {"site_ids": [site["id"]]}, callback=True)["ok"]
+    board.get_received()
+    return board
+
+
 def _call_and_sample(client, site, staff, station=1):
     ticket = client.post(f"/api/v1/sites/{site['id']}/stations/{station}/call", headers=staff).get_json()["ticket"]
     assert client.post(f"/api/v1/tickets/{ticket['id']}/check-in", headers=staff).status_code == 200
@@ -186,9 +194,7 @@ def test_pushes_are_coalesced_per_site_across_processes(app, socket_client, site
     from natqueue.web import push
 
     app.config["NATQ_DASH_COALESCE_MS"] = 200
-    board = socket_client(headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
-    assert board.emit("watch_dashboard", {"site_ids": [site["id"]]}, callback=True)["ok"]
-    board.get_received()
+    board = _watching(socket_client, site)
     for seed in range(20):
         join(seed)
     mine = [key for key in push._pending if key == (id(app), site["id"])]
@@ -218,9 +224,7 @@ def test_a_busy_district_widens_the_push_window_so_pushes_keep_to_their_budget(
     push._cost["ms"] = 50.0  # a loaded process stretches what a push seems to cost
     assert push.window_ms(300) == push.MAX_WINDOW_MS == 2000
     push._cost["ms"] = 2.0
-    board = socket_client(headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
-    assert board.emit("watch_dashboard", {"site_ids": [site["id"]]}, callback=True)["ok"]
-    board.get_received()
+    board = _watching(socket_client, site)
     for seed in range(5):
         join(seed)
     assert redis_client.pttl(SiteKeys(site["id"]).dash_push) > 1000  # the claim holds the wider window
