@@ -23,8 +23,13 @@
     NQ.say(text);
   }
 
+  // Two loads can cross (a medic saved, then a tube scanned): only the latest one's answers
+  // are shown, or the older "no open tube" would land last and stay.
+  var loads = 0;
   function load() {
+    var mine = ++loads;
     send("GET", base + "/home/" + team + "/tube").then(function (r) {
+      if (mine !== loads) { return; }
       if (r.status === 401 || r.status === 403) { $("signin").hidden = false; $("console").hidden = true; return; }
       var t = r.body.tube;
       $("tube-status").textContent = t ? fill(S.tubeOpen, { code: t.code, count: t.count, capacity: t.capacity }) : S.noTube;
@@ -33,7 +38,7 @@
       if (document.activeElement !== medic) { medic.value = r.body.medic || ""; }
     });
     send("GET", base + "/home").then(function (r) {
-      if (r.status !== 200) { return; }
+      if (mine !== loads || r.status !== 200) { return; }
       var list = $("home-list"); list.innerHTML = "";
       r.body.home.forEach(function (h) {
         var li = document.createElement("li");

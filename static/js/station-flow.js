@@ -83,9 +83,13 @@
     b.addEventListener("click", onClick);
     return b;
   }
+  // Reads can cross (a tube scanned while an earlier read is on its way): only the latest
+  // one's answer is shown, or an older "no open tube" could land last and stay.
+  var tubeReads = 0;
   function loadTube() {
+    var mine = ++tubeReads;
     return NQ.api("GET", base + "/tube").then(function (r) {
-      if (r.ok) { renderTube(r.body); }
+      if (r.ok && mine === tubeReads) { renderTube(r.body); }
     }).catch(function () { /* the offline banner says it */ });
   }
   function after(r) {
