@@ -60,13 +60,14 @@ def site_stats(backend: Backend, site_id: str, sync_alerts: bool = True, look_ah
         # already in the day's counts above, and the hour's must agree with them.
         pipe.zcount(keys.served_at(n), now - 15 * MINUTE_MS, "+inf")
         pipe.zcount(keys.served_at(n), now - 60 * MINUTE_MS, "+inf")
-        pipe.zrange(keys.serving(n), 0, -1)  # called, not yet sampled or passed: a few at most
+        # called, not yet sampled or passed: a few at most, scored by the moment of the call
+        pipe.zrange(keys.serving(n), 0, -1, withscores=True)
         pipe.hgetall(keys.roster(n))
     answers = pipe.execute()
     day_raw, oldest, reasons = answers[:3]
     per_station = [answers[3 + 4 * i: 7 + 4 * i] for i in range(len(numbers))]
     agg = _ints(day_raw)
-    numbers_of = _ticket_numbers(backend, keys, [tid for st in per_station for tid in st[2]])
+    numbers_of = _ticket_numbers(backend, keys, [tid for st in per_station for tid, _ in st[2]])
 
     longest_ms, longest_number = longest_wait(backend, keys, now, oldest)
 
@@ -89,7 +90,9 @@ def site_stats(backend: Backend, site_id: str, sync_alerts: bool = True, look_ah
             "serving": len(serving),
             # Who is at the station now, in the order called; not the last number called,
             # which stays on the calling screen after that person was sampled.
-            "serving_numbers": [numbers_of[tid] for tid in serving if numbers_of.get(tid)],
+            # Two called in the same millisecond: the earlier number first.
+            "serving_numbers": [numbers_of[tid] for tid, _ in sorted(serving, key=lambda e: (
+                e[1], numbers_of.get(e[0]) or "")) if numbers_of.get(tid)],
             "per_hour_15": n15 * 4,
             "per_hour_60": n60,
             "today": agg.get(f"s{n}:samples", 0),
