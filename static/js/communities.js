@@ -27,9 +27,8 @@
       .then(function (r) {
         if (r.status === 201) { window.location = "/organizer/communities/" + encodeURIComponent(r.body.id); return; }
         var e = NQ.errorOf(r);
-        $("org-message").textContent = e.message + " " + Object.keys(e.fields || {}).join(", ");
-        $("org-message").hidden = false;
-      }, function () { $("org-message").textContent = S.network; $("org-message").hidden = false; });
+        NQ.tell($("org-message"), e.message + " " + Object.keys(e.fields || {}).join(", "));
+      }, function () { NQ.tell($("org-message"), S.network); });
   });
   NQ.signedIn = load;
   if (!$("console").hidden) { load(); }

@@ -12,7 +12,7 @@
   var ROSTER_TIMEOUT_MS = 120000;
   var shown = null, picked = null, chart = null, slots = [], buildings = [];
 
-  function message(text) { $("org-message").textContent = text || ""; $("org-message").hidden = !text; }
+  function message(text) { NQ.tell($("org-message"), text); }
   function failed(r) { message(NQ.errorOf(r).message || S.network); }
   function time(ms) { return ms ? new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : ""; }
   function accounted(t) { return t.tested + t.exempt; }

@@ -8,7 +8,7 @@
 
   // Each change with its own Idempotency-Key: a tap retried after a blip is not done twice.
   function send(method, url, body) { return NQ.api(method, url, body, { key: true }); }
-  function message(text) { $("home-message").textContent = text || ""; $("home-message").hidden = !text; }
+  function message(text) { NQ.tell($("home-message"), text); }
   function failed(r) {
     var e = NQ.errorOf(r);
     // A team has no single-tube station to go to: it opens a single tube itself.

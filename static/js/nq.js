@@ -28,6 +28,8 @@
 
   NQ.$ = function (id) { return document.getElementById(id); };
   NQ.show = function (el, yes) { el.hidden = !yes; };
+  /* NQ.tell(el, text): a page's message line says text, and is hidden while there is none. */
+  NQ.tell = function (el, text) { el.textContent = text || ""; el.hidden = !text; };
   NQ.el = function (tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) { e.className = cls; }

@@ -8,7 +8,7 @@
 
   function message(r) {
     var text = r && r.status >= 400 ? (NQ.errorOf(r).message || S.network) : "";
-    $("org-message").textContent = text; $("org-message").hidden = !text;
+    NQ.tell($("org-message"), text);
   }
   // Who the audit log names: typed once, kept on this computer, sent as ?by= (headers cannot carry 汉字).
   var nameBox = $("org-name");

@@ -76,7 +76,7 @@
   if (wide.addListener) { wide.addListener(function () { showTab(wide.matches ? openTab : null); }); }
   showTab(null);
 
-  function message(text) { $("console-message").textContent = text || ""; show($("console-message"), !!text); }
+  function message(text) { NQ.tell($("console-message"), text); }
 
 
   function signedOut() { show($("signin"), true); show($("console"), false); renderOutbox(); }

@@ -21,7 +21,7 @@
   // back 401 after it, and must not sign the team out again.
   var signIns = 0;
 
-  function message(text) { $("sweep-message").textContent = text || ""; $("sweep-message").hidden = !text; }
+  function message(text) { NQ.tell($("sweep-message"), text); }
   function clock(ms) { return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
   function signedOut(sentAt) {
     if (sentAt !== undefined && sentAt !== signIns) { return; }
