@@ -13,7 +13,8 @@ order turned every round so the machine's drift falls on all alike:
   a calmer site);
 - ``ticket``: ``GET /api/v1/tickets/<id>`` with its holder token, what the ticket page reads
   first (the page itself is the join page, ``/s/<site>#t=<id>``);
-- ``sites``: ``GET /sites``, the public list; ``sites json``: ``GET /api/v1/public/sites``.
+- ``sites``: ``GET /sites``, the public list; ``sites json``: ``GET /api/v1/public/sites``;
+- ``all sites``: ``GET /api/v1/sites``, every site's whole picture (public, like the others).
 
 Prints each endpoint's req/s (median of the rounds), server CPU per request, and its rate
 over the join rate of the same round (median of the rounds' ratios): at least 1 means the
@@ -98,6 +99,7 @@ def endpoints(ticket: dict) -> dict[str, list[str]]:
         "ticket": ["get", f"/api/v1/tickets/{ticket['id']}", "X-Ticket-Token", ticket["token"]],
         "sites": ["get", "/sites"],
         "sites json": ["get", "/api/v1/public/sites"],
+        "all sites": ["get", "/api/v1/sites"],
     }
 
 
@@ -135,7 +137,8 @@ def measure(args, size: int, server_cpus, load_cpus) -> dict:
         name: {
             "rate": statistics.median(found),
             "cpu_us": cpu[name][0] / cpu[name][1] * 1e6,
-            "vs_join": statistics.median(f / j for f, j in zip(found, joins, strict=True)),
+            # A round whose join burst got no answer at all (starved by the burst before) has no ratio.
+            "vs_join": statistics.median([f / j for f, j in zip(found, joins, strict=True) if j] or [0.0]),
         }
         for name, found in rates.items()
     } | {"_others": statistics.median(others)}

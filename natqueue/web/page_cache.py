@@ -1,4 +1,5 @@
-"""Public pages rendered once per second per process, not once per view.
+"""Public pages (and public JSON the same for everyone) rendered once per second per process,
+not once per view.
 
 Rendering a resident's join page costs several times a join (its ~140 translated strings
 are looked up one by one), and at a district's peak everyone opens it at once. What the page
@@ -85,6 +86,13 @@ def _now_ms() -> float:
     """Local time, or the backend's fixed clock in tests (so no test sleeps)."""
     clock = current_app.extensions["natqueue"].clock
     return clock() if clock is not None else time.time() * 1000
+
+
+def shared_text(key: tuple, render: Callable[[], str]) -> str:
+    """Text the same for every caller (public JSON), made by ``render()`` at most once per
+    window in this process; no nonce, no language."""
+    cache: PageCache = current_app.extensions["natqueue_pages"]
+    return cache.get(key, _now_ms(), render)
 
 
 def shared_page(name: str, prepare: Callable[[], tuple[str, dict]]) -> str:
