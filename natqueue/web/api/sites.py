@@ -97,8 +97,8 @@ def site_qr(site_id, fmt):
         raise QueueError("site_not_found", site_id)
     url = join_url(site_id)
     if fmt == "svg":
-        return Response(qr.svg(url), mimetype="image/svg+xml")
-    return Response(qr.png(url), mimetype="image/png")
+        return Response(qr.site_svg(url), mimetype="image/svg+xml")
+    return Response(qr.site_png(url), mimetype="image/png")
 
 
 @bp.get("/sites/<site_id>/events")
