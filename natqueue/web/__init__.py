@@ -14,7 +14,7 @@ from natqueue.sites import registry
 from natqueue.store.backend import Backend, Tuning
 from natqueue.store.connect import connect
 from natqueue.store.embedded import EmbeddedRedis
-from natqueue.web import guards, mq
+from natqueue.web import guards, mq, static_files
 from natqueue.web.page_cache import PageCache
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -128,6 +128,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.session_interface = _SessionInterface()
     app.json.ensure_ascii = False  # 金域华府, not \u91d1\u57df: readable, and shorter on the wire
     guards.init_app(app)  # bounded JSON bodies, 404 for unknown sites, stations and teams
+    static_files.init_app(app)  # /static/ addresses carry their content's hash: kept a week
     os.makedirs(_data_dir(app), exist_ok=True)
 
     backend = _open_backend(app)
