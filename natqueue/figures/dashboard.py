@@ -181,10 +181,3 @@ def _chart(agg: dict[str, int], quarter_now: int) -> dict:
         max_wait.append(None if not n else round(agg.get(p + "waits_max", 0) / MINUTE_MS, 1))
     labels = [f"{q // 4:02d}:{q % 4 * 15:02d}" for q in range(quarter_now + 1)]
     return {"labels": labels, "per_hour": samples, "avg_wait_min": avg_wait, "max_wait_min": max_wait}
-
-
-def summary(stats: dict) -> dict:
-    """What the public list of sites shows: never staffing or alerts."""
-    return {"id": stats["site_id"], "name": stats["name"], "address": stats["address"], "area": stats["area"],
-            "waiting": stats["waiting"], "eta_join_s": stats["eta_join_s"], "band": stats["band"],
-            "accepting": stats["accepting"]}

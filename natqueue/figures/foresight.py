@@ -217,7 +217,7 @@ def refresh_ms(store: dict) -> float:
     """How long a site's foresight is kept while nothing that changes it at once changed:
     ``CACHE_MS``, or longer when recomputing every cached site that often would take more than
     ``BUDGET`` of the process (from the plans' measured durations), up to ``MAX_CACHE_MS``."""
-    sites = sum(1 for key in store if not key.startswith("_"))
+    sites = len(store) - ("_cost_ms" in store)  # site ids have no '_': the one other entry
     return max(CACHE_MS, min(MAX_CACHE_MS, sites * store.get("_cost_ms", 0.0) / BUDGET))
 
 

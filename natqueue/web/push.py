@@ -109,10 +109,10 @@ def site_changed(site_id: str) -> None:
     if delay_ms <= 0:  # tests: push at once, in order
         push_now(app, site_id)
         return
-    delay_ms = window_ms(delay_ms)
     key = (id(app), site_id)
     if key in _pending:
         return
+    delay_ms = window_ms(delay_ms)  # only when a push is to be scheduled: not on every change
     if not get_backend().redis.set(SiteKeys(site_id).dash_push, "1", nx=True, px=delay_ms):
         return  # another process pushes within the window, and will see this change
     _pending[key] = socketio.start_background_task(_later, app, site_id, delay_ms / 1000)

@@ -32,12 +32,12 @@ def init_app(app: Flask) -> None:
         if endpoint != "static" or "v" in values or "filename" not in values:
             return
         name = values["filename"]
+        path = os.path.join(app.static_folder, name)
         try:
-            stat = os.stat(os.path.join(app.static_folder, name))
+            stat = os.stat(path)
         except OSError:
             return  # no such file: the address as asked, and its 404
         found = known.get(name)
         if found is None or found[:2] != (stat.st_mtime_ns, stat.st_size):
-            found = known[name] = (stat.st_mtime_ns, stat.st_size,
-                                   content_version(os.path.join(app.static_folder, name)))
+            found = known[name] = (stat.st_mtime_ns, stat.st_size, content_version(path))
         values["v"] = found[2]
