@@ -36,14 +36,13 @@
     var e = NQ.errorOf(r);
     Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (i) { i.removeAttribute("aria-invalid"); });
     var fields = Object.keys(e.fields || {}).map(function (k) { return fieldText(form, k, e.fields[k]); }).join("; ");
-    $("form-error").textContent = (e.message || r.status) + (fields ? " (" + fields + ")" : "");
-    $("form-error").hidden = false;
+    NQ.tell($("form-error"), (e.message || r.status) + (fields ? " (" + fields + ")" : ""));
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("form[data-url]"), function (form) {
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
-      $("form-error").hidden = true;
+      NQ.tell($("form-error"), "");
       NQ.api(form.getAttribute("data-method"), form.getAttribute("data-url"), body(form)).then(function (r) {
         if (r.status >= 400) { showError(r, form); return; }
         if (form.getAttribute("id") === "create-site") {  // not form.id: its "id" field shadows it

@@ -8,9 +8,8 @@
       if (r.status === 401 || r.status === 403) { NQ.signedOut(); return; }
       var list = $("communities"); list.innerHTML = "";
       r.body.communities.forEach(function (c) {
-        var li = document.createElement("li"), a = document.createElement("a");
+        var li = NQ.el("li"), a = NQ.el("a", "", c.name + " (" + c.id + ")");
         a.href = "/organizer/communities/" + encodeURIComponent(c.id);
-        a.textContent = c.name + " (" + c.id + ")";
         li.appendChild(a);
         li.appendChild(document.createTextNode(" · " + NQ.fill(S.people, { n: c.people }) + " · " +
           NQ.fill(S.round, { n: c.round })));
@@ -26,8 +25,7 @@
     NQ.api("POST", "/api/v1/communities", { id: el.namedItem("id").value.trim(), name: el.namedItem("name").value, sites: sites }, { key: true })
       .then(function (r) {
         if (r.status === 201) { window.location = "/organizer/communities/" + encodeURIComponent(r.body.id); return; }
-        var e = NQ.errorOf(r);
-        NQ.tell($("org-message"), e.message + " " + Object.keys(e.fields || {}).join(", "));
+        NQ.tell($("org-message"), NQ.errorLine(r, S.network));
       }, function () { NQ.tell($("org-message"), S.network); });
   });
   NQ.signedIn = load;

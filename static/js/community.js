@@ -14,7 +14,6 @@
 
   function message(text) { NQ.tell($("org-message"), text); }
   function failed(r) { message(NQ.errorOf(r).message || S.network); }
-  function time(ms) { return ms ? new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : ""; }
   function accounted(t) { return t.tested + t.exempt; }
   function state(t) {
     if (!t.people) { return "none"; }
@@ -44,8 +43,8 @@
       }
     }
     pick.value = String(shown.round);
-    var parts = [shown.round_name, fill(S.started, { time: time(shown.started_ms) })];
-    if (shown.closed_ms) { parts.push(fill(S.closed, { time: time(shown.closed_ms) })); }
+    var parts = [shown.round_name, fill(S.started, { time: NQ.clock(shown.started_ms) })];
+    if (shown.closed_ms) { parts.push(fill(S.closed, { time: NQ.clock(shown.closed_ms) })); }
     $("round-state").textContent = parts.filter(Boolean).join(" · ");
     $("report-link").href = "/organizer/communities/" + encodeURIComponent(community.id) + "/rounds/" + shown.round + "/report";
   }
@@ -95,7 +94,7 @@
       if (!shown.closed_ms && shown.round === shown.current_round) {
         points.push({ ms: Date.now(), tested: shown.totals.tested, exempt: shown.totals.exempt });
       }
-      var labels = points.map(function (p) { return time(p.ms); });
+      var labels = points.map(function (p) { return NQ.clock(p.ms); });
       var tested = points.map(function (p) { return Math.round(1000 * p.tested / people) / 10; });
       var covered = points.map(function (p) { return Math.round(1000 * (p.tested + p.exempt) / people) / 10; });
       if (!chart) {
@@ -240,11 +239,7 @@
   $("slot-add").addEventListener("click", function () { read(); slots.push({ buildings: [] }); renderSlots(); });
   $("slot-save").addEventListener("click", function () {
     NQ.api("PUT", base + "/callup", { slots: read() }, { key: true }).then(function (r) {
-      if (r.status !== 200) {
-        var e = NQ.errorOf(r);
-        message((e.message || S.network) + " " + Object.keys(e.fields || {}).join(", "));
-        return;
-      }
+      if (r.status !== 200) { message(NQ.errorLine(r, S.network)); return; }
       slots = r.body.slots; renderSlots(); renderNotices(); message(S.saved);
     }, function () { message(S.network); });
   });

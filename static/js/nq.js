@@ -8,12 +8,15 @@
  * the script takes what it needs from here:
  *
  *   NQ.$(id), NQ.show(el, yes)        an element by id; show or hide it
+ *   NQ.tell(el, text)                 a message line says text, hidden while there is none
  *   NQ.el(tag, cls, text)             a new element, with its class and text if given
  *   NQ.fill(template, values)         "{name}" placeholders (every one) from values
  *   NQ.duration(seconds, short)       a duration in words, by the one rule every page follows (below)
  *   NQ.newKey()                       a fresh Idempotency-Key
  *   NQ.api(method, url, body, opts)   one call to the JSON API (see below)
  *   NQ.errorOf(r)                     the API's error {code, message, fields} of an answer, or {}
+ *   NQ.errorLine(r, fallback)         that error as one line: its message (or fallback), the fields at fault
+ *   NQ.clock(ms)                      a moment as the local hour and minute ("" for none)
  *   NQ.load(key, fallback), NQ.store(key, value)
  *                                     JSON kept in this browser (localStorage; private mode: not kept)
  *   NQ.say(text, rate)                read a text aloud in the page's language, where the browser can
@@ -121,6 +124,13 @@
     return err;
   }
   NQ.errorOf = function (r) { return (r && r.body && r.body.error) || {}; };
+  NQ.errorLine = function (r, fallback) {
+    var e = NQ.errorOf(r);
+    return (e.message || fallback || "") + " " + Object.keys(e.fields || {}).join(", ");
+  };
+  NQ.clock = function (ms) {
+    return ms ? new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
+  };
 
   NQ.load = function (key, fallback) {
     try {

@@ -22,7 +22,6 @@
   var signIns = 0;
 
   function message(text) { NQ.tell($("sweep-message"), text); }
-  function clock(ms) { return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
   function signedOut(sentAt) {
     if (sentAt !== undefined && sentAt !== signIns) { return; }
     $("signin").hidden = false; $("console").hidden = true;
@@ -161,7 +160,7 @@
       });
     });
     card.querySelector(".visits").textContent = h.visits.map(function (v) {
-      return clock(v.ts) + " " + (S.outcomes[v.outcome] || v.outcome) + (v.note ? " " + v.note : "") +
+      return NQ.clock(v.ts) + " " + (S.outcomes[v.outcome] || v.outcome) + (v.note ? " " + v.note : "") +
         (v.pending ? " (" + S.pending + ")" : v.team ? " · " + v.team : "");
     }).join("；");
     return card;
