@@ -1,8 +1,11 @@
 """The code a resident shows, the station's scan field, and masking in every non-export answer."""
 
 import json
+import re
+import xml.etree.ElementTree as ET
 
-from tests.conftest import make_id_number
+from natqueue import qr
+from tests.conftest import make_id_number, person
 from tests.flow_helpers import call, join_as, sample, young
 
 
@@ -141,3 +144,25 @@ def test_the_arrived_button_keeps_the_scan_rules_when_it_names_its_station(clien
                        headers=staff).get_json()
     listed = client.post(f"/api/v1/tickets/{home['id']}/check-in", json={"station": 1}, headers=staff)
     assert (listed.status_code, listed.get_json()["error"]["code"]) == (409, "on_home_list")
+
+
+def test_the_qr_image_draws_exactly_the_modules_of_the_code(client, site):
+    """The SVG is written by natqueue from the code's modules: read back, it is the code's
+    grid, quiet zone included, on a white ground."""
+    ticket = client.post(f"/api/v1/sites/{site['id']}/tickets", json=person(62)).get_json()
+    svg = ET.fromstring(client.get(f"/api/v1/ticket-codes/{ticket['code']}.svg").data)
+    ns = "{http://www.w3.org/2000/svg}"
+    matrix = qr._code(ticket["code"]).get_matrix()
+    size = len(matrix)
+    assert svg.get("viewBox") == f"0 0 {size} {size}"
+    ground = svg.find(ns + "rect")
+    assert (ground.get("width"), ground.get("height"), ground.get("fill")) == (str(size), str(size), "#fff")
+    path = svg.find(ns + "path").get("d")
+    drawn = [[False] * size for _ in range(size)]
+    steps = re.findall(r"M(\d+) (\d+)h(\d+)v1h-(\d+)z", path)
+    assert "".join(f"M{x} {y}h{w}v1h-{b}z" for x, y, w, b in steps) == path  # nothing else in it
+    for x, y, width, back in steps:
+        assert width == back
+        for column in range(int(x), int(x) + int(width)):
+            drawn[int(y)][column] = True
+    assert drawn == matrix

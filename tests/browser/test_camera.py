@@ -77,27 +77,3 @@ def test_a_cadre_checks_a_resident_in_with_the_camera(browser, api, make_site, l
         assert not errors, errors
     finally:
         camera_chromium.close()
-
-
-READ_QR_IMAGE = """async (url) => {
-    const answer = await fetch(url);
-    const file = new File([await answer.blob()], "code.svg", {type: "image/svg+xml"});
-    let holder = document.getElementById("qr-read");
-    if (!holder) {
-        holder = document.createElement("div");
-        holder.id = "qr-read";
-        document.body.appendChild(holder);
-    }
-    return await new Html5Qrcode("qr-read").scanFile(file, false);
-}"""
-
-
-@pytest.mark.browser
-def test_the_codes_the_server_draws_are_what_a_camera_reads(open_page, api, make_site):
-    """The ticket's QR image, which the station scans, and the poster's, which residents scan
-    with their phones, read by the console's own decoder (html5-qrcode)."""
-    site = make_site()
-    ticket = api.ok("POST", f"/api/v1/sites/{site['id']}/tickets", person(61), status=201)
-    page = open_page("laptop", f"/station/{site['id']}/1")  # the page that loads html5-qrcode
-    assert page.evaluate(READ_QR_IMAGE, f"/api/v1/ticket-codes/{ticket['code']}.svg") == ticket["code"]
-    assert page.evaluate(READ_QR_IMAGE, f"/api/v1/sites/{site['id']}/qr.svg") == site["join_url"]
